@@ -1,0 +1,63 @@
+import { create } from "@bufbuild/protobuf";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
+
+/**
+ * Constructors for the errors of DESIGN §4. Messages are short, lower-case,
+ * name the field, and never carry a value from the request or from Para.
+ */
+
+/** The ErrorInfo domain of every reason this service reports. */
+export const ERROR_DOMAIN = "para.signer.v1";
+
+export type ErrorReason =
+  | "SIGNER_MISSING"
+  | "TRANSACTION_REVIEW_REQUIRED"
+  | "SESSION_INACTIVE"
+  | "SECRET_KEY_NOT_CONFIGURED"
+  | "JWT_AUDIENCE_NOT_CONFIGURED"
+  | "PARA_RATE_LIMITED"
+  | "PARA_UNAVAILABLE"
+  | "CONCURRENCY_LIMIT";
+
+export function invalidArgument(field: string, description: string, reason = "INVALID"): ConnectError {
+  return new ConnectError(`invalid ${field}: ${description}`, Code.InvalidArgument, undefined, [
+    { desc: BadRequestSchema, value: { fieldViolations: [{ field, description, reason }] } },
+  ]);
+}
+
+export function withReason(
+  code: Code,
+  message: string,
+  reason: ErrorReason,
+  metadata: Record<string, string> = {},
+  cause?: unknown,
+): ConnectError {
+  return new ConnectError(message, code, undefined, [errorInfo(reason, metadata)], cause);
+}
+
+export function unauthenticated(message: string, cause?: unknown): ConnectError {
+  return withReason(Code.Unauthenticated, message, "SESSION_INACTIVE", {}, cause);
+}
+
+/** A retryable failure (UNAVAILABLE or RESOURCE_EXHAUSTED) with a RetryInfo hint. */
+export function retryable(
+  code: Code.Unavailable | Code.ResourceExhausted,
+  message: string,
+  reason: ErrorReason,
+  retryDelayMs: number,
+  cause?: unknown,
+): ConnectError {
+  return new ConnectError(
+    message,
+    code,
+    undefined,
+    [errorInfo(reason, {}), { desc: RetryInfoSchema, value: { retryDelay: durationFromMs(retryDelayMs) } }],
+    cause,
+  );
+}
+
+function errorInfo(reason: ErrorReason, metadata: Record<string, string>) {
+  return { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason, domain: ERROR_DOMAIN, metadata }) };
+}

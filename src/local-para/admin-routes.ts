@@ -1,0 +1,55 @@
+// The /_local/ admin API: the in-process API over HTTP, for tests in other processes and for the CLI.
+// Loopback only, unauthenticated by design: it mints sessions for a fake Para.
+import { BadRequest, type Backend } from "./backend.js";
+import { HttpError, str } from "./http-util.js";
+import type { FaultSpec, MintOptions } from "./types.js";
+
+type AdminHandler = (backend: Backend, body: Record<string, unknown>, url: URL) => unknown;
+
+function requireStr(body: Record<string, unknown>, key: string): string {
+  const v = str(body, key);
+  if (v === undefined) throw new BadRequest(`${key} is required`);
+  return v;
+}
+
+// Only well-typed fields pass: a stray non-string must not become a user's email.
+function mintOptions(body: Record<string, unknown>): MintOptions {
+  const opts: MintOptions = { excludeSigners: body["excludeSigners"] === true };
+  for (const k of ["apiKey", "email", "phone", "userId"] as const) {
+    const v = str(body, k);
+    if (v !== undefined) opts[k] = v;
+  }
+  return opts;
+}
+
+const handlers: Record<string, AdminHandler> = {
+  "GET /_local/health": () => ({ ok: true }),
+  "GET /_local/stats": (b) => b.snapshot(),
+  "POST /_local/api-keys": (b, body) =>
+    b.createApiKey(typeof body["sessionLengthMs"] === "number" ? { sessionLengthMs: body["sessionLengthMs"] } : {}),
+  "POST /_local/sessions": (b, body) => b.mintSession(mintOptions(body)),
+  "POST /_local/sessions/revoke": (b, body) => (b.revokeSession(requireStr(body, "sessionCookie")), {}),
+  "POST /_local/sessions/expire": (b, body) => (b.expireSession(requireStr(body, "sessionCookie")), {}),
+  "POST /_local/faults": (b, body) => ({ id: b.addFault(body as unknown as FaultSpec) }),
+  "DELETE /_local/faults": (b, _body, url) => (b.clearFaults(url.searchParams.get("apiKey") ?? undefined), {}),
+  "POST /_local/wallets/review": (b, body) => {
+    if (typeof body["required"] !== "boolean") throw new BadRequest("required must be a boolean");
+    b.setTransactionReview(requireStr(body, "walletId"), body["required"]);
+    return {};
+  },
+  "POST /_local/pending-transactions/approve": (b, body) => (b.approvePendingTransaction(requireStr(body, "id")), {}),
+};
+
+/** Returns the admin response body, or undefined when the path is not an admin route. */
+export function adminHandler(method: string, url: URL): AdminHandler | undefined {
+  return handlers[`${method} ${url.pathname}`];
+}
+
+export function runAdmin(handler: AdminHandler, backend: Backend, body: Record<string, unknown>, url: URL): unknown {
+  try {
+    return handler(backend, body, url);
+  } catch (e) {
+    if (e instanceof BadRequest) throw new HttpError(400, { message: e.message });
+    throw e;
+  }
+}

@@ -1,0 +1,74 @@
+// The two-step signing handshake and transaction review. `messages/sign` (what the real worker calls first)
+// registers a protocol id bound to wallet, session and message; the MPC step may only spend a registered,
+// unexpired protocol id once. That is what makes a bare share useless without a live session.
+import { randomUUID } from "node:crypto";
+
+const PROTOCOL_TTL_MS = 60_000;
+
+export interface Protocol {
+  walletId: string;
+  sessionCookie: string;
+  message: string;
+  expiresAt: number;
+}
+
+export interface PendingTransaction {
+  id: string;
+  userId: string;
+  walletId: string;
+  message: string;
+  approvedAt: string | null;
+  consumed: boolean;
+}
+
+export class SigningState {
+  private readonly protocols = new Map<string, Protocol>();
+  readonly pending = new Map<string, PendingTransaction>();
+  private readonly reviewWallets = new Set<string>();
+
+  register(protocolId: string, p: Omit<Protocol, "expiresAt">): void {
+    this.sweep();
+    this.protocols.set(protocolId, { ...p, expiresAt: Date.now() + PROTOCOL_TTL_MS });
+  }
+
+  /** Removes and returns a live protocol: one MPC step per messages/sign. */
+  take(protocolId: string): Protocol | undefined {
+    const p = this.protocols.get(protocolId);
+    this.protocols.delete(protocolId);
+    return p !== undefined && p.expiresAt > Date.now() ? p : undefined;
+  }
+
+  setReview(walletId: string, required: boolean): void {
+    if (required) this.reviewWallets.add(walletId);
+    else this.reviewWallets.delete(walletId);
+  }
+
+  /**
+   * Whether this sign request must go to review. After approval the SDK re-runs the job with the same message;
+   * that one approved transaction lets exactly one sign through.
+   */
+  reviewFor(userId: string, walletId: string, message: string): PendingTransaction | undefined {
+    if (!this.reviewWallets.has(walletId)) return undefined;
+    for (const p of this.pending.values()) {
+      if (p.walletId === walletId && p.message === message && p.approvedAt !== null && !p.consumed) {
+        p.consumed = true;
+        return undefined;
+      }
+    }
+    const ptx: PendingTransaction = { id: randomUUID(), userId, walletId, message, approvedAt: null, consumed: false };
+    this.pending.set(ptx.id, ptx);
+    return ptx;
+  }
+
+  approve(id: string): boolean {
+    const p = this.pending.get(id);
+    if (p === undefined) return false;
+    p.approvedAt ??= new Date().toISOString();
+    return true;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, p] of this.protocols) if (p.expiresAt <= now) this.protocols.delete(id);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Names for Para round trips, for metrics, spans and logs: a fixed template
+ * per endpoint, never the path itself (paths carry user and wallet ids).
+ */
+export type ParaEndpoint =
+  | "touch"
+  | "partner"
+  | "logout"
+  | "keep_alive"
+  | "jwt"
+  | "error_report"
+  | "sessions_verify"
+  | "wallets_verify"
+  | "jwks"
+  | "other";
+
+const PATTERNS: Array<[RegExp, ParaEndpoint]> = [
+  [/^\/?touch\b/, "touch"],
+  [/^\/?partners\//, "partner"],
+  [/^\/?logout\b/, "logout"],
+  [/^\/?users\/[^/]+\/session\/keep-alive$/, "keep_alive"],
+  [/^\/?auth\/jwt$/, "jwt"],
+  [/^\/?errors\/sdk$/, "error_report"],
+  [/^\/?sessions\/verify$/, "sessions_verify"],
+  [/^\/?wallets\/verify$/, "wallets_verify"],
+  [/^\/?\.well-known\/jwks\.json$/, "jwks"],
+];
+
+export function paraEndpointOf(path: string): ParaEndpoint {
+  const bare = path.split("?")[0] ?? "";
+  for (const [pattern, name] of PATTERNS) if (pattern.test(bare)) return name;
+  return "other";
+}
+
+/** One finished Para round trip. `status` is undefined when no HTTP answer came. */
+export interface ParaRoundTrip {
+  endpoint: ParaEndpoint;
+  status: number | undefined;
+  durationMs: number;
+}
+
+export type RoundTripListener = (trip: ParaRoundTrip) => void;

@@ -1,0 +1,67 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { retryable } from "../errors.js";
+
+/**
+ * Maps whatever the SDK or a Para REST call threw to the codes of DESIGN §4.
+ * Para's error bodies become `ParaApiError.message` and may echo request
+ * data, so no message from Para is ever copied into ours; the original stays
+ * only as the (unserialised) cause.
+ */
+
+/** What we can read from an SDK `ParaApiError` (duck-typed: its class is internal). */
+export interface ParaFailure {
+  status: number | undefined;
+  code: string | undefined;
+}
+
+export function paraFailure(error: unknown): ParaFailure | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const e = error as { isParaApiError?: unknown; status?: unknown; code?: unknown };
+  if (e.isParaApiError !== true) return undefined;
+  return {
+    status: typeof e.status === "number" ? e.status : undefined,
+    code: typeof e.code === "string" ? e.code : undefined,
+  };
+}
+
+/** The SDK's shared signing worker died (its own crash or another job's). */
+export function isWorkerCrash(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : "";
+  return message.startsWith("worker error with workId") || message.startsWith("worker exited unexpectedly");
+}
+
+const RETRY_AFTER_RATE_LIMIT_MS = 1_000;
+const RETRY_AFTER_OUTAGE_MS = 2_000;
+
+/**
+ * `observed` is the instance's last failed round trip: the SDK rethrows some
+ * failures (those inside its state machine) without their HTTP status.
+ */
+export function mapParaError(error: unknown, what: string, observed?: ParaFailure): ConnectError {
+  if (error instanceof ConnectError) return error;
+  const failure = paraFailure(error);
+  if (failure && (failure.status !== undefined || failure.code !== undefined || !observed)) return fromStatus(failure, what, error);
+  if (isWorkerCrash(error) || (error instanceof Error && error.message.startsWith("worker operation timed out"))) {
+    return retryable(Code.Unavailable, `para ${what} failed: signing worker unavailable`, "PARA_UNAVAILABLE", RETRY_AFTER_OUTAGE_MS, error);
+  }
+  if (error instanceof Error && /does not exist|no valid wallet id found|is not owned/.test(error.message)) {
+    return new ConnectError("wallet not found in session", Code.NotFound, undefined, undefined, error);
+  }
+  if (observed) return fromStatus(observed, what, error);
+  return new ConnectError(`para ${what} failed`, Code.Internal, undefined, undefined, error);
+}
+
+function fromStatus({ status, code }: ParaFailure, what: string, cause: unknown): ConnectError {
+  if (status === 429) {
+    return retryable(Code.ResourceExhausted, `para ${what}: rate limited`, "PARA_RATE_LIMITED", RETRY_AFTER_RATE_LIMIT_MS, cause);
+  }
+  if (status === 401 || status === 403) {
+    return new ConnectError(`para ${what}: session not authenticated`, Code.Unauthenticated, undefined, undefined, cause);
+  }
+  if (status === undefined || status >= 500 || status === 408) {
+    // No status: connection refused/reset, DNS, or a non-200 success code.
+    const detail = status ? `status ${status}` : (code ?? "connection failed").toLowerCase();
+    return retryable(Code.Unavailable, `para ${what} unavailable (${detail})`, "PARA_UNAVAILABLE", RETRY_AFTER_OUTAGE_MS, cause);
+  }
+  return new ConnectError(`para ${what} failed (status ${status})`, Code.Internal, undefined, undefined, cause);
+}

@@ -1,0 +1,93 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { retryable, withReason } from "../errors.js";
+
+/**
+ * Para's REST verify endpoints, called with the secret API key over the
+ * global fetch (undici: pooled keep-alive connections), each call bounded by
+ * the caller's signal and a cap. Response bodies are never copied into
+ * errors: Para may echo the token.
+ */
+
+export interface VerifiedToken {
+  authType: string;
+  identifier: string;
+  oAuthMethod: string;
+  userId: string;
+}
+
+export class ParaRestClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly secretApiKey: string | undefined,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async verifySession(verificationToken: string, signal: AbortSignal): Promise<VerifiedToken> {
+    const res = await this.post("/sessions/verify", { verificationToken }, signal, "session verify");
+    if (res.status === 403 || res.status === 404 || res.status === 410) {
+      throw new ConnectError("verification token is invalid or expired", Code.Unauthenticated);
+    }
+    const body = await this.json(res, "session verify");
+    return {
+      authType: str(body["authType"]),
+      identifier: str(body["identifier"]),
+      oAuthMethod: str(body["oAuthMethod"] ?? body["oauthMethod"]),
+      userId: str(body["userId"]),
+    };
+  }
+
+  async verifyWallet(address: string, signal: AbortSignal): Promise<string> {
+    const res = await this.post("/wallets/verify", { address }, signal, "wallet verify");
+    if (res.status === 404) throw new ConnectError("no wallet with that address", Code.NotFound);
+    const walletId = str((await this.json(res, "wallet verify"))["walletId"]);
+    if (!walletId) throw new ConnectError("para wallet verify returned no wallet id", Code.Internal);
+    return walletId;
+  }
+
+  private async post(path: string, body: unknown, signal: AbortSignal, what: string): Promise<Response> {
+    if (!this.secretApiKey) {
+      throw withReason(Code.FailedPrecondition, "PARA_SECRET_API_KEY is not configured on this server", "SECRET_KEY_NOT_CONFIGURED");
+    }
+    try {
+      return await fetch(new URL(path, this.baseUrl), {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-external-api-key": this.secretApiKey },
+        body: JSON.stringify(body),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
+      });
+    } catch (error) {
+      if (signal.aborted && signal.reason instanceof ConnectError) throw signal.reason;
+      if (error instanceof DOMException && error.name === "TimeoutError") {
+        throw new ConnectError(`para ${what} timed out`, Code.DeadlineExceeded, undefined, undefined, error);
+      }
+      throw retryable(Code.Unavailable, `para ${what} unavailable (connection failed)`, "PARA_UNAVAILABLE", 2_000, error);
+    }
+  }
+
+  private async json(res: Response, what: string): Promise<Record<string, unknown>> {
+    if (res.status === 401) {
+      await res.body?.cancel();
+      throw withReason(Code.FailedPrecondition, `para ${what}: the secret API key was refused`, "SECRET_KEY_NOT_CONFIGURED");
+    }
+    if (res.status === 429) {
+      await res.body?.cancel();
+      throw retryable(Code.ResourceExhausted, `para ${what}: rate limited`, "PARA_RATE_LIMITED", 1_000);
+    }
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      if (res.status >= 500) throw retryable(Code.Unavailable, `para ${what} unavailable (status ${res.status})`, "PARA_UNAVAILABLE", 2_000);
+      throw new ConnectError(`para ${what} failed (status ${res.status})`, Code.Internal);
+    }
+    try {
+      const body: unknown = await res.json();
+      if (typeof body === "object" && body !== null) return body as Record<string, unknown>;
+    } catch {
+      // fall through
+    }
+    throw new ConnectError(`para ${what} returned a malformed answer`, Code.Internal);
+  }
+}
+
+function str(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}

@@ -1,0 +1,113 @@
+import type { AddressInfo } from "node:net";
+import type { Config, ParaConfig } from "./config.js";
+import { ServingStatus, HealthRegistry } from "./health/health-registry.js";
+import { FreshInstanceFactory } from "./para/instance-factory.js";
+import { ParaJwtVerifier } from "./para/jwt-verifier.js";
+import { ParaGateway } from "./para/para-gateway.js";
+import { ParaRestClient } from "./para/para-rest.js";
+import { resetSigningWorker, warmSigningWorker } from "./para/para-sdk.js";
+import { SigningWorkerSupervisor } from "./para/signing-worker.js";
+import { createRoutes, HEALTH_SERVICES } from "./routes.js";
+import { createServer } from "./server.js";
+import { Signer } from "./signer/signer-service.js";
+import { installConsoleGuard } from "./telemetry/console-guard.js";
+import { createLogger, type Logger } from "./telemetry/logger.js";
+
+export interface RunningService {
+  address: AddressInfo;
+  logger: Logger;
+  health: HealthRegistry;
+  instances: FreshInstanceFactory;
+  worker: SigningWorkerSupervisor;
+  jwt: ParaJwtVerifier;
+  /** Drains and stops; afterwards nothing keeps the process alive. */
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  logger?: Logger;
+  /** Leave `console` alone (tests that run the SDK in-process elsewhere). */
+  keepConsole?: boolean;
+}
+
+const WARM_RETRY_MS = 2_000;
+
+/**
+ * Composition root: builds the Para boundary, the handlers and the server
+ * from a config, starts listening, and reports SERVING once the SDK's signing
+ * worker is warm. With no PARA_API_KEY the local Para backend is started
+ * in-process first (local mode).
+ */
+export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const restoreConsole = options.keepConsole ? () => undefined : installConsoleGuard(logger);
+  const local = config.para.apiKey ? undefined : await startLocalBackend(logger);
+  const para: ParaConfig & { apiKey: string } = local ? { ...config.para, ...local.para } : { ...config.para, apiKey: config.para.apiKey ?? "" };
+  if (!para.secretApiKey) logger.warn("PARA_SECRET_API_KEY is not set: VerifySession(verification_token) and VerifyWallet answer FAILED_PRECONDITION");
+  if (!para.jwtAudience) logger.warn("PARA_JWT_AUDIENCE is not set: JWT verification answers FAILED_PRECONDITION");
+
+  const worker = new SigningWorkerSupervisor(() => warmSigningWorker(para.environment, para.apiKey));
+  const instances = new FreshInstanceFactory(para.environment, para.apiKey, worker);
+  const timeout = config.limits.paraCallTimeoutMs;
+  const jwt = new ParaJwtVerifier(new URL("/.well-known/jwks.json", para.apiBaseUrl).href, para.jwtAudience, timeout);
+  const signer = new Signer({
+    gateway: new ParaGateway({ instances, worker, callTimeoutMs: timeout }),
+    rest: new ParaRestClient(para.apiBaseUrl, para.secretApiKey, timeout),
+    jwt,
+    limits: config.limits,
+  });
+  const health = new HealthRegistry(HEALTH_SERVICES);
+  const server = createServer({ config, routes: createRoutes({ signer, health }), onDraining: () => health.setAll(ServingStatus.NOT_SERVING) });
+  const address = await server.start();
+  logger.info({ host: address.address, port: address.port, environment: para.environment, local: Boolean(local) }, "listening");
+
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const warm = () => {
+    worker.ready().then(
+      () => {
+        if (stopped) return;
+        health.setAll(ServingStatus.SERVING);
+        logger.info("signing worker warm: SERVING");
+      },
+      (error: unknown) => {
+        logger.warn({ err: { message: error instanceof Error ? error.message : "unknown" } }, "signing worker could not start; retrying");
+        if (!stopped) retry = setTimeout(warm, WARM_RETRY_MS);
+      },
+    );
+  };
+  warm();
+
+  return {
+    address,
+    logger,
+    health,
+    instances,
+    worker,
+    jwt,
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      health.setAll(ServingStatus.NOT_SERVING);
+      await server.stop(config.limits.defaultTimeoutMs);
+      await worker.stop(resetSigningWorker);
+      await local?.stop();
+      restoreConsole();
+    },
+  };
+}
+
+/** Local mode: the embedded Para emulator, loaded only when no API key is configured. */
+async function startLocalBackend(logger: Logger) {
+  const { startLocalPara, LOCAL_PARA_API_KEY, LOCAL_PARA_SECRET_API_KEY, LOCAL_PARA_API_KEY_ID } = await import("./local-para/index.js");
+  const backend = await startLocalPara();
+  logger.warn(
+    { apiUrl: backend.apiUrl, portalUrl: backend.portalUrl },
+    "LOCAL MODE: no PARA_API_KEY set, running against the embedded local Para backend (not Para's cloud). " +
+      "Mint a session with: npm run -s mint-session -- --json",
+  );
+  return {
+    para: { environment: "DEV" as const, apiKey: LOCAL_PARA_API_KEY, secretApiKey: LOCAL_PARA_SECRET_API_KEY, jwtAudience: LOCAL_PARA_API_KEY_ID, apiBaseUrl: backend.apiUrl },
+    stop: () => backend.stop(),
+  };
+}

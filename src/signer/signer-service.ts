@@ -1,0 +1,139 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import {
+  type CheckSessionRequest,
+  type CheckSessionResponse,
+  CheckSessionResponseSchema,
+  type IssueJwtRequest,
+  type IssueJwtResponse,
+  IssueJwtResponseSchema,
+  JwtClaimsSchema,
+  type SignerService,
+  type SignMessageRequest,
+  type SignMessageResponse,
+  SignMessageResponseSchema,
+  type VerifySessionRequest,
+  type VerifySessionResponse,
+  VerifySessionResponseSchema,
+  type VerifyWalletRequest,
+  type VerifyWalletResponse,
+  VerifyWalletResponseSchema,
+  WalletSchema,
+} from "../../gen/para/signer/v1/signer_service_pb.js";
+import type { LimitsConfig } from "../config.js";
+import { invalidArgument } from "../errors.js";
+import type { ParaJwtClaims, ParaJwtVerifier } from "../para/jwt-verifier.js";
+import type { ParaGateway } from "../para/para-gateway.js";
+import type { ParaRestClient } from "../para/para-rest.js";
+import { decodeSession } from "../para/session-codec.js";
+import { bytesToSign, encodeSignature } from "./message-format.js";
+import { authToProto, formatFromProto, sessionWalletToProto, walletTypeFromProto, walletTypeToProto } from "./proto-mapping.js";
+import { selectWallet } from "./wallet-selection.js";
+
+export interface SignerDeps {
+  gateway: ParaGateway;
+  rest: ParaRestClient;
+  jwt: ParaJwtVerifier;
+  limits: Pick<LimitsConfig, "maxSessionBytes" | "maxMessageBytes">;
+}
+
+const MAX_CREDENTIAL_CHARS = 16 * 1024;
+const MAX_ADDRESS_CHARS = 256;
+
+/**
+ * para.signer.v1.SignerService. Handlers stay thin: validate the request,
+ * call the Para boundary, shape the response. Errors are ConnectErrors from
+ * the validators and the boundary; anything else becomes INTERNAL.
+ */
+export class Signer implements ServiceImpl<typeof SignerService> {
+  constructor(private readonly deps: SignerDeps) {}
+
+  async signMessage(req: SignMessageRequest, ctx: HandlerContext): Promise<SignMessageResponse> {
+    const session = decodeSession(req.session, this.deps.limits.maxSessionBytes);
+    const format = formatFromProto(req.format);
+    if (!format) throw invalidArgument("format", "unknown message format");
+    const wallet = selectWallet(session, req.walletId, walletTypeFromProto(req.walletType));
+    const bytes = bytesToSign(wallet.type, format, req.message, this.deps.limits.maxMessageBytes);
+    const raw = await this.deps.gateway.sign(
+      { session, walletId: wallet.id, messageBase64: Buffer.from(bytes).toString("base64"), keepAlive: !req.skipKeepAlive },
+      ctx.signal,
+    );
+    const signature = encodeSignature(wallet.type, raw);
+    return create(SignMessageResponseSchema, {
+      walletId: wallet.id,
+      walletType: walletTypeToProto(wallet.type),
+      address: wallet.address,
+      signature: signature.bytes,
+      encodedSignature: signature.encoded,
+    });
+  }
+
+  async checkSession(req: CheckSessionRequest, ctx: HandlerContext): Promise<CheckSessionResponse> {
+    const session = decodeSession(req.session, this.deps.limits.maxSessionBytes);
+    const { active, extended } = await this.deps.gateway.checkSession(session, req.extend, ctx.signal);
+    return create(CheckSessionResponseSchema, {
+      active,
+      extended,
+      userId: session.userId,
+      ...(session.auth ? { auth: authToProto(session.auth) } : {}),
+      wallets: session.wallets.map(sessionWalletToProto),
+    });
+  }
+
+  async issueJwt(req: IssueJwtRequest, ctx: HandlerContext): Promise<IssueJwtResponse> {
+    const session = decodeSession(req.session, this.deps.limits.maxSessionBytes);
+    const issued = await this.deps.gateway.issueJwt(session, ctx.signal);
+    // Verify what Para handed us before passing it on, and report its claims.
+    const claims = await this.deps.jwt.verify(issued.token);
+    return create(IssueJwtResponseSchema, {
+      token: issued.token,
+      keyId: claims.keyId || issued.keyId,
+      expiresAt: timestampFromDate(claims.expiresAt),
+      claims: create(JwtClaimsSchema, {
+        userId: claims.userId,
+        auth: authToProto(claims),
+        wallets: walletsOf(claims),
+        audience: claims.audience,
+      }),
+    });
+  }
+
+  async verifySession(req: VerifySessionRequest, ctx: HandlerContext): Promise<VerifySessionResponse> {
+    const credential = req.credential;
+    if (credential.case === "verificationToken") {
+      requireText("verification_token", credential.value, MAX_CREDENTIAL_CHARS);
+      const verified = await this.deps.rest.verifySession(credential.value, ctx.signal);
+      return create(VerifySessionResponseSchema, { auth: authToProto(verified), userId: verified.userId });
+    }
+    if (credential.case === "jwt") {
+      requireText("jwt", credential.value, MAX_CREDENTIAL_CHARS);
+      const claims = await this.deps.jwt.verify(credential.value);
+      return create(VerifySessionResponseSchema, {
+        auth: authToProto(claims),
+        userId: claims.userId,
+        wallets: walletsOf(claims),
+        expiresAt: timestampFromDate(claims.expiresAt),
+      });
+    }
+    throw invalidArgument("credential", "set verification_token or jwt", "REQUIRED");
+  }
+
+  async verifyWallet(req: VerifyWalletRequest, ctx: HandlerContext): Promise<VerifyWalletResponse> {
+    requireText("address", req.address, MAX_ADDRESS_CHARS);
+    if (!/^[0-9A-Za-z]+$/.test(req.address)) throw invalidArgument("address", "not a wallet address", "MALFORMED");
+    const walletId = await this.deps.rest.verifyWallet(req.address, ctx.signal);
+    return create(VerifyWalletResponseSchema, { walletId });
+  }
+}
+
+function requireText(field: string, value: string, max: number): void {
+  if (value.length === 0) throw invalidArgument(field, "required", "REQUIRED");
+  if (value.length > max) throw invalidArgument(field, `longer than ${max} characters`, "TOO_LARGE");
+}
+
+function walletsOf(claims: ParaJwtClaims) {
+  return claims.wallets.map((w) =>
+    create(WalletSchema, { id: w.id, type: walletTypeToProto(w.type), address: w.address, publicKey: w.publicKey }),
+  );
+}

@@ -1,0 +1,41 @@
+import { describe, expect, test } from "vitest";
+import { ConfigError, envToConfig } from "../src/config.js";
+
+describe("envToConfig", () => {
+  test("defaults: local mode on loopback, DEV, port 50051", () => {
+    const config = envToConfig({});
+    expect(config.port).toBe(50051);
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.para.apiKey).toBeUndefined();
+    expect(config.para.environment).toBe("DEV");
+    expect(config.para.apiBaseUrl).toBe("http://localhost:8080");
+    expect(config.limits.maxWireBytes).toBeGreaterThan(0);
+  });
+
+  test("a key's prefix chooses the environment when none is set", () => {
+    expect(envToConfig({ PARA_API_KEY: "prod_abc" }).para.environment).toBe("PROD");
+    expect(envToConfig({ PARA_API_KEY: "plainkey" }).para.environment).toBe("BETA");
+    expect(envToConfig({ PARA_API_KEY: "plainkey", PARA_ENVIRONMENT: "dev" }).para.apiBaseUrl).toBe("http://localhost:8080");
+  });
+
+  test.each([
+    { note: "port not a number", env: { PORT: "abc" }, names: "PORT" },
+    { note: "port out of range", env: { PORT: "70000" }, names: "PORT" },
+    { note: "unknown environment", env: { PARA_ENVIRONMENT: "staging" }, names: "PARA_ENVIRONMENT" },
+    { note: "unknown log level", env: { LOG_LEVEL: "loud" }, names: "LOG_LEVEL" },
+    { note: "key prefix contradicts environment", env: { PARA_API_KEY: "prod_s3cr3t", PARA_ENVIRONMENT: "DEV" }, names: "PARA_API_KEY" },
+    { note: "unknown key prefix", env: { PARA_API_KEY: "my_s3cr3t" }, names: "PARA_API_KEY" },
+    { note: "timeout above the cap", env: { SIGNER_MAX_TIMEOUT_MS: "1000", SIGNER_DEFAULT_TIMEOUT_MS: "5000" }, names: "SIGNER_DEFAULT_TIMEOUT_MS" },
+  ])("$note: refused with a message naming $names", ({ env, names }) => {
+    let error: unknown;
+    try {
+      envToConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message.startsWith(`${names}:`)).toBe(true);
+    expect(message).not.toContain("s3cr3t");
+  });
+});

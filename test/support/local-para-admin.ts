@@ -1,0 +1,38 @@
+// Typed client of the local Para backend's /_local/ admin API. Tests run in vitest worker processes while the
+// backend lives in the globalSetup process, so they drive it over HTTP.
+import type {
+  AddFaultResult,
+  ApiKeyInfo,
+  CreateApiKeyOptions,
+  FaultSpec,
+  LocalParaStats,
+  MintOptions,
+  MintedSession,
+} from "../../src/local-para/types.js";
+
+export const LOCAL_PARA_API_URL = process.env["LOCAL_PARA_API_URL"] ?? "http://localhost:8080";
+
+async function call<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${LOCAL_PARA_API_URL}/_local/${path}`, {
+    method,
+    ...(body !== undefined ? { headers: { "content-type": "application/json" }, body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`local Para admin ${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+export const localPara = {
+  health: () => call<{ ok: boolean }>("GET", "health"),
+  createApiKey: (opts: CreateApiKeyOptions = {}) => call<ApiKeyInfo>("POST", "api-keys", opts),
+  mintSession: (opts: MintOptions = {}) => call<MintedSession>("POST", "sessions", opts),
+  revokeSession: async (sessionCookie: string) => void (await call("POST", "sessions/revoke", { sessionCookie })),
+  expireSession: async (sessionCookie: string) => void (await call("POST", "sessions/expire", { sessionCookie })),
+  addFault: async (fault: FaultSpec) => (await call<AddFaultResult>("POST", "faults", fault)).id,
+  clearFaults: async (apiKey?: string) =>
+    void (await call("DELETE", apiKey === undefined ? "faults" : `faults?apiKey=${encodeURIComponent(apiKey)}`)),
+  setTransactionReview: async (walletId: string, required: boolean) =>
+    void (await call("POST", "wallets/review", { walletId, required })),
+  approvePendingTransaction: async (id: string) => void (await call("POST", "pending-transactions/approve", { id })),
+  stats: () => call<LocalParaStats>("GET", "stats"),
+};
