@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { base58Encode } from "./base58.js";
+import { base58Encode } from "../encoding/base58.js";
 import type { WalletType } from "./types.js";
 
 const N = secp256k1.Point.Fn.ORDER;

@@ -1,20 +1,13 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { WalletType } from "../../gen/para/signer/v1/signer_service_pb.js";
 import { localPara } from "../support/local-para-admin.js";
+import { failure } from "../support/failure.js";
 import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
 
 const b64 = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64");
 
-async function failure(p: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await p;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("CheckSession against the local Para backend", () => {
   let h: SignerHarness;

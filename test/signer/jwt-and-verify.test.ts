@@ -1,19 +1,12 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { SignJWT, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { WalletType } from "../../gen/para/signer/v1/signer_service_pb.js";
 import { localPara } from "../support/local-para-admin.js";
+import { failure } from "../support/failure.js";
 import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
 
-async function failure(p: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await p;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("IssueJwt, VerifySession, VerifyWallet against the local Para backend", () => {
   let h: SignerHarness;

@@ -3,16 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { MessageFormat } from "../../gen/para/signer/v1/signer_service_pb.js";
 import { localPara } from "../support/local-para-admin.js";
+import { failure } from "../support/failure.js";
 import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
 
-async function failure(p: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await p;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
 
 const digest = () => new Uint8Array(32).map(() => Math.floor(Math.random() * 256));
 

@@ -1,10 +1,11 @@
 import { createPublicKey, verify } from "node:crypto";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { hashMessage, keccak256, recoverAddress, toHex, verifyMessage } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { MessageFormat, WalletType } from "../../gen/para/signer/v1/signer_service_pb.js";
 import { base58Decode } from "../../src/encoding/base58.js";
+import { failure } from "../support/failure.js";
 import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
 
 function ed25519Verify(publicKeyBase58: string, message: Uint8Array, signature: Uint8Array): boolean {
@@ -13,14 +14,6 @@ function ed25519Verify(publicKeyBase58: string, message: Uint8Array, signature: 
   return verify(null, message, createPublicKey({ key: spki, format: "der", type: "spki" }), signature);
 }
 
-async function codeOf(p: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await p;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("SignMessage against the local Para backend", () => {
   let h: SignerHarness;
@@ -77,26 +70,26 @@ describe("SignMessage against the local Para backend", () => {
     { note: "unknown format", message: new Uint8Array(32), format: 9 as MessageFormat, field: "format" },
   ])("$note: INVALID_ARGUMENT naming $field", async ({ message, format, field }) => {
     const minted = await h.mint();
-    const error = await codeOf(h.grpc.signMessage({ session: minted.session, message, format }));
+    const error = await failure(h.grpc.signMessage({ session: minted.session, message, format }));
     expect(error.code).toBe(Code.InvalidArgument);
     expect(error.findDetails(BadRequestSchema)[0]?.fieldViolations[0]?.field).toBe(field);
   });
 
   test("EIP191 on a Solana wallet is INVALID_ARGUMENT", async () => {
     const minted = await h.mint();
-    const error = await codeOf(h.grpc.signMessage({ session: minted.session, message: new Uint8Array(4), walletType: WalletType.SOLANA, format: MessageFormat.EIP191 }));
+    const error = await failure(h.grpc.signMessage({ session: minted.session, message: new Uint8Array(4), walletType: WalletType.SOLANA, format: MessageFormat.EIP191 }));
     expect(error.code).toBe(Code.InvalidArgument);
   });
 
   test("unknown wallet id is NOT_FOUND; a type the session lacks is NOT_FOUND", async () => {
     const minted = await h.mint();
-    expect((await codeOf(h.grpc.signMessage({ session: minted.session, message: new Uint8Array(32), walletId: "nope" }))).code).toBe(Code.NotFound);
-    expect((await codeOf(h.grpc.signMessage({ session: minted.session, message: new Uint8Array(32), walletType: WalletType.COSMOS }))).code).toBe(Code.NotFound);
+    expect((await failure(h.grpc.signMessage({ session: minted.session, message: new Uint8Array(32), walletId: "nope" }))).code).toBe(Code.NotFound);
+    expect((await failure(h.grpc.signMessage({ session: minted.session, message: new Uint8Array(32), walletType: WalletType.COSMOS }))).code).toBe(Code.NotFound);
   });
 
   test("a session exported without signers is FAILED_PRECONDITION / SIGNER_MISSING", async () => {
     const minted = await h.mint();
-    const error = await codeOf(h.grpc.signMessage({ session: minted.sessionWithoutSigners, message: new Uint8Array(32) }));
+    const error = await failure(h.grpc.signMessage({ session: minted.sessionWithoutSigners, message: new Uint8Array(32) }));
     expect(error.code).toBe(Code.FailedPrecondition);
     expect(error.findDetails(ErrorInfoSchema)[0]?.reason).toBe("SIGNER_MISSING");
   });
