@@ -12,6 +12,7 @@ import { createServer } from "./server.js";
 import { Signer } from "./signer/signer-service.js";
 import { installConsoleGuard } from "./telemetry/console-guard.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
+import { createLoggingInterceptor } from "./telemetry/logging-interceptor.js";
 
 export interface RunningService {
   address: AddressInfo;
@@ -57,7 +58,12 @@ export async function startService(config: Config, options: ServiceOptions = {})
     limits: config.limits,
   });
   const health = new HealthRegistry(HEALTH_SERVICES);
-  const server = createServer({ config, routes: createRoutes({ signer, health }), onDraining: () => health.setAll(ServingStatus.NOT_SERVING) });
+  const server = createServer({
+    config,
+    routes: createRoutes({ signer, health }),
+    interceptors: [createLoggingInterceptor(logger)],
+    onDraining: () => health.setAll(ServingStatus.NOT_SERVING),
+  });
   const address = await server.start();
   logger.info({ host: address.address, port: address.port, environment: para.environment, local: Boolean(local) }, "listening");
 

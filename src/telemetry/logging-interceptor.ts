@@ -1,0 +1,53 @@
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { trace } from "@opentelemetry/api";
+import type { Logger } from "pino";
+import { redactText } from "./console-guard.js";
+
+/**
+ * One access-log line per call, and the last line of defence for error
+ * messages: an error that is not a ConnectError (a bug, or an SDK error that
+ * escaped the Para boundary) reaches the caller as a generic INTERNAL, never
+ * with its own message, which could carry request or Para data. Log fields
+ * are the method, the code, the duration and the trace ids; never a request
+ * or response value.
+ */
+export function createLoggingInterceptor(logger: Logger): Interceptor {
+  return (next) => async (req) => {
+    const started = performance.now();
+    const fields = () => {
+      const span = trace.getActiveSpan()?.spanContext();
+      return {
+        rpc: `${req.service.typeName}/${req.method.name}`,
+        protocol: req.header.get("content-type")?.split(";")[0] ?? "",
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        ...(span ? { trace_id: span.traceId, span_id: span.spanId } : {}),
+      };
+    };
+    try {
+      const res = await next(req);
+      logger.info({ ...fields(), code: "ok" }, "call");
+      return res;
+    } catch (error) {
+      const safe = error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+      const level = serverFault(safe.code) ? "error" : "info";
+      logger[level]({ ...fields(), code: codeName(safe.code), error: safe.rawMessage, cause: describeCause(safe.cause ?? error) }, "call");
+      throw safe;
+    }
+  };
+}
+
+/** Codes that mean something is wrong on our side or Para's, not with the request. */
+export function serverFault(code: Code): boolean {
+  return [Code.Unknown, Code.Internal, Code.Unavailable, Code.DataLoss, Code.DeadlineExceeded, Code.Unimplemented].includes(code);
+}
+
+export function codeName(code: Code): string {
+  return (Code[code] ?? "unknown").replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+}
+
+/** The cause's class and a masked message: Para's error bodies and SDK messages may echo secrets. */
+function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined || cause instanceof ConnectError) return undefined;
+  if (cause instanceof Error) return `${cause.name}: ${redactText(cause.message).slice(0, 200)}`;
+  return typeof cause;
+}

@@ -1,0 +1,58 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { describe, expect, test } from "vitest";
+import { Health, HealthCheckResponse_ServingStatus as S } from "../gen/grpc/health/v1/health_pb.js";
+import { localPara } from "./support/local-para-admin.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const tsx = `${root}node_modules/.bin/tsx`;
+
+function run(env: Record<string, string>) {
+  const child = spawn(tsx, ["src/main.ts"], { cwd: root, env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+describe("the service process (src/main.ts)", () => {
+  test("a bad config value stops start-up with one line naming the variable", async () => {
+    const p = run({ PORT: "abc" });
+    expect(await p.exited).toBe(2);
+    const lines = p.err().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("PORT");
+  });
+
+  test("a key whose prefix contradicts PARA_ENVIRONMENT is refused at start-up", async () => {
+    const p = run({ PARA_API_KEY: "prod_not-a-real-key", PARA_ENVIRONMENT: "DEV" });
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toContain("PARA_API_KEY");
+    expect(p.err()).not.toContain("not-a-real-key");
+  });
+
+  test("starts, reports SERVING once warm, and exits 0 on SIGTERM despite the SDK's worker", async () => {
+    const key = await localPara.createApiKey();
+    const p = run({ PORT: "0", PARA_ENVIRONMENT: "DEV", PARA_API_KEY: key.apiKey });
+    let port = 0;
+    for (let i = 0; i < 200 && !port; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const match = /"port":(\d+)/.exec(p.out());
+      if (match) port = Number(match[1]);
+    }
+    expect(port).toBeGreaterThan(0);
+    const health = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, idleConnectionTimeoutMs: 50 }));
+    let status = S.UNKNOWN;
+    for (let i = 0; i < 100 && status !== S.SERVING; i++) {
+      status = (await health.check({ service: "" })).status;
+      if (status !== S.SERVING) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe(S.SERVING);
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+  });
+});

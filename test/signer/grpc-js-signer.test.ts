@@ -1,0 +1,85 @@
+import { createPublicKey, verify } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { toHex, verifyMessage } from "viem";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { base58Decode } from "../../src/encoding/base58.js";
+import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
+
+type Callback = (err: grpc.ServiceError | null, res?: Record<string, unknown>) => void;
+type SignerClient = grpc.Client & Record<string, (req: Record<string, unknown>, cb: Callback) => void>;
+
+/** A grpc-js client from outside the Connect stack, built from the .proto at run time, as a polyglot caller would. */
+function signerClient(port: number): SignerClient {
+  const root = fileURLToPath(new URL("../../proto", import.meta.url));
+  const def = protoLoader.loadSync("para/signer/v1/signer_service.proto", { includeDirs: [root], enums: String, longs: String, defaults: true, oneofs: true });
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    para: { signer: { v1: { SignerService: new (addr: string, creds: grpc.ChannelCredentials) => SignerClient } } };
+  };
+  return new pkg.para.signer.v1.SignerService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+}
+
+function call(client: SignerClient, method: string, req: Record<string, unknown>): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => client[method]!(req, (err, res) => (err ? reject(err) : resolve(res ?? {}))));
+}
+
+function errorOf(p: Promise<unknown>): Promise<grpc.ServiceError> {
+  return p.then(
+    () => {
+      throw new Error("expected failure");
+    },
+    (e: grpc.ServiceError) => e,
+  );
+}
+
+describe("grpc-js interop: every RPC", () => {
+  let h: SignerHarness;
+  let client: SignerClient;
+  beforeAll(async () => {
+    h = await startSignerHarness();
+    client = signerClient(h.port);
+  });
+  afterAll(async () => {
+    client.close();
+    await h.stop();
+  });
+
+  test("SignMessage EIP191 (EVM) and RAW (Solana)", async () => {
+    const minted = await h.mint();
+    const evm = minted.wallets.find((w) => w.type === "EVM")!;
+    const message = Buffer.from("signed via grpc-js");
+    const res = await call(client, "signMessage", { session: minted.session, message, format: "MESSAGE_FORMAT_EIP191" });
+    expect(res["walletType"]).toBe("WALLET_TYPE_EVM");
+    const signature = new Uint8Array(res["signature"] as Buffer);
+    expect(await verifyMessage({ address: evm.address as `0x${string}`, message: { raw: message }, signature: toHex(signature) })).toBe(true);
+
+    const sol = minted.wallets.find((w) => w.type === "SOLANA")!;
+    const solRes = await call(client, "signMessage", { session: minted.session, message, walletType: "WALLET_TYPE_SOLANA" });
+    const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), Buffer.from(base58Decode(sol.address))]);
+    expect(verify(null, message, createPublicKey({ key: spki, format: "der", type: "spki" }), solRes["signature"] as Buffer)).toBe(true);
+  });
+
+  test("CheckSession, IssueJwt, VerifySession (both credentials), VerifyWallet", async () => {
+    const minted = await h.mint({ email: "grpcjs@example.com" });
+    const check = await call(client, "checkSession", { session: minted.session, extend: true });
+    expect(check).toMatchObject({ active: true, extended: true, userId: minted.userId });
+    const jwt = await call(client, "issueJwt", { session: minted.session });
+    expect(String(jwt["token"]).split(".")).toHaveLength(3);
+    const byJwt = await call(client, "verifySession", { jwt: jwt["token"] });
+    expect(byJwt["userId"]).toBe(minted.userId);
+    const byToken = await call(client, "verifySession", { verificationToken: minted.verificationToken });
+    expect((byToken["auth"] as Record<string, unknown>)["identifier"]).toBe("grpcjs@example.com");
+    const wallet = await call(client, "verifyWallet", { address: minted.wallets[0]!.address });
+    expect(wallet["walletId"]).toBe(minted.wallets[0]!.id);
+  });
+
+  test("errors arrive as gRPC status codes", async () => {
+    expect((await errorOf(call(client, "checkSession", { session: "garbage!" }))).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await errorOf(call(client, "verifyWallet", { address: "0x" + "cd".repeat(20) }))).code).toBe(grpc.status.NOT_FOUND);
+    const minted = await h.mint();
+    const e = await errorOf(call(client, "signMessage", { session: minted.sessionWithoutSigners, message: Buffer.alloc(32) }));
+    expect(e.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(e.metadata.get("grpc-status-details-bin")).toHaveLength(1);
+  });
+});
