@@ -19,4 +19,4 @@ COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 EXPOSE 50051
 # Exec form, node directly: npm would not forward SIGTERM for a graceful drain.
-CMD ["node", "--enable-source-maps", "dist/src/main.js"]
+CMD ["node", "--enable-source-maps", "--import", "./dist/src/otel.js", "dist/src/main.js"]

@@ -38,6 +38,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: LogLevel;
+  /** OTEL_SEMCONV_STABILITY_OPT_IN, as given (see telemetry/semconv.ts). */
+  semconvStabilityOptIn: string;
   para: ParaConfig;
   limits: LimitsConfig;
 }
@@ -72,6 +74,7 @@ export function envToConfig(env: Env): Config {
     host: nonEmpty(env["HOST"]) ?? "127.0.0.1",
     port: integer(env, "PORT", 50051, 0, 65535),
     logLevel: oneOf("LOG_LEVEL", env["LOG_LEVEL"]?.toLowerCase(), LOG_LEVELS, "info"),
+    semconvStabilityOptIn: env["OTEL_SEMCONV_STABILITY_OPT_IN"] ?? "",
     para: {
       apiKey,
       secretApiKey: nonEmpty(env["PARA_SECRET_API_KEY"]),

@@ -1,5 +1,6 @@
 import { ConfigError, envToConfig } from "./config.js";
 import { startService } from "./service.js";
+import { runShutdownHooks } from "./telemetry/shutdown-hooks.js";
 
 /**
  * Entry point: environment → config → service → signals. A bad configuration
@@ -25,13 +26,16 @@ async function main(): Promise<void> {
     }
     stopping = true;
     service.logger.info({ signal }, "stopping");
-    service.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        service.logger.error({ err: error }, "stop failed");
-        process.exit(1);
-      },
-    );
+    service
+      .stop()
+      .then(() => runShutdownHooks())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          service.logger.error({ error: error instanceof Error ? error.name : "unknown" }, "stop failed");
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);

@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { metrics, trace } from "@opentelemetry/api";
 import type { Config, ParaConfig } from "./config.js";
 import { ServingStatus, HealthRegistry } from "./health/health-registry.js";
 import { FreshInstanceFactory } from "./para/instance-factory.js";
@@ -13,6 +14,9 @@ import { Signer } from "./signer/signer-service.js";
 import { installConsoleGuard } from "./telemetry/console-guard.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { createLoggingInterceptor } from "./telemetry/logging-interceptor.js";
+import { ParaTelemetry } from "./telemetry/para-telemetry.js";
+import { semconvMode } from "./telemetry/semconv.js";
+import { createTracingInterceptor } from "./telemetry/tracing-interceptor.js";
 
 export interface RunningService {
   address: AddressInfo;
@@ -32,6 +36,7 @@ export interface ServiceOptions {
 }
 
 const WARM_RETRY_MS = 2_000;
+const SERVICE_VERSION = "0.1.0";
 
 /**
  * Composition root: builds the Para boundary, the handlers and the server
@@ -47,13 +52,16 @@ export async function startService(config: Config, options: ServiceOptions = {})
   if (!para.secretApiKey) logger.warn("PARA_SECRET_API_KEY is not set: VerifySession(verification_token) and VerifyWallet answer FAILED_PRECONDITION");
   if (!para.jwtAudience) logger.warn("PARA_JWT_AUDIENCE is not set: JWT verification answers FAILED_PRECONDITION");
 
+  const tracer = trace.getTracer("para-signer", SERVICE_VERSION);
+  const meter = metrics.getMeter("para-signer", SERVICE_VERSION);
+  const telemetry = new ParaTelemetry(tracer, meter);
   const worker = new SigningWorkerSupervisor(() => warmSigningWorker(para.environment, para.apiKey));
-  const instances = new FreshInstanceFactory(para.environment, para.apiKey, worker);
+  const instances = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip));
   const timeout = config.limits.paraCallTimeoutMs;
-  const jwt = new ParaJwtVerifier(new URL("/.well-known/jwks.json", para.apiBaseUrl).href, para.jwtAudience, timeout);
+  const jwt = new ParaJwtVerifier(new URL("/.well-known/jwks.json", para.apiBaseUrl).href, para.jwtAudience, timeout, telemetry);
   const signer = new Signer({
-    gateway: new ParaGateway({ instances, worker, callTimeoutMs: timeout }),
-    rest: new ParaRestClient(para.apiBaseUrl, para.secretApiKey, timeout),
+    gateway: new ParaGateway({ instances, worker, callTimeoutMs: timeout, telemetry }),
+    rest: new ParaRestClient(para.apiBaseUrl, para.secretApiKey, timeout, telemetry),
     jwt,
     limits: config.limits,
   });
@@ -61,7 +69,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const server = createServer({
     config,
     routes: createRoutes({ signer, health }),
-    interceptors: [createLoggingInterceptor(logger)],
+    // Outermost first: the span is open while the access log is written.
+    interceptors: [createTracingInterceptor({ tracer, meter, semconv: semconvMode(config.semconvStabilityOptIn) }), createLoggingInterceptor(logger)],
     onDraining: () => health.setAll(ServingStatus.NOT_SERVING),
   });
   const address = await server.start();

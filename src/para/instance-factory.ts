@@ -1,6 +1,7 @@
 import type { ParaEnvironment } from "../config.js";
 import type { ParaInstanceSource } from "./para-gateway.js";
 import { createParaInstance, type ParaInstance } from "./para-sdk.js";
+import type { RoundTripListener } from "./para-endpoints.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
 
 /**
@@ -16,11 +17,12 @@ export class FreshInstanceFactory implements ParaInstanceSource {
     private readonly environment: ParaEnvironment,
     private readonly apiKey: string,
     private readonly worker: SigningWorkerSupervisor,
+    private readonly onRoundTrip?: RoundTripListener,
   ) {}
 
   async acquire(_signal: AbortSignal): Promise<ParaInstance> {
     await this.worker.ready();
     this.created++;
-    return createParaInstance(this.environment, this.apiKey);
+    return createParaInstance(this.environment, this.apiKey, this.onRoundTrip);
   }
 }

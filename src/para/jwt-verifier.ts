@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from "jose";
 import { retryable, withReason } from "../errors.js";
+import type { ParaTelemetry } from "../telemetry/para-telemetry.js";
 
 /**
  * Verifies Para JWTs locally with jose against Para's JWKS. The key set is
@@ -31,14 +32,16 @@ export class ParaJwtVerifier {
     jwksUrl: string,
     private readonly audience: string | undefined,
     timeoutMs: number,
+    telemetry: ParaTelemetry,
   ) {
+    const tracedFetch = telemetry.fetchFor("jwks");
     this.jwks = createRemoteJWKSet(new URL(jwksUrl), {
       timeoutDuration: timeoutMs,
       cooldownDuration: 30_000,
       cacheMaxAge: 10 * 60_000,
       [customFetch]: (url, init) => {
         this.jwksFetches++;
-        return fetch(url, init);
+        return tracedFetch(url, init);
       },
     });
   }

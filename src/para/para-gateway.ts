@@ -5,6 +5,8 @@ import { mapParaError } from "./para-errors.js";
 import type { ParaInstance } from "./para-sdk.js";
 import type { ValidSession } from "./session-codec.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
+import type { ParaTelemetry } from "../telemetry/para-telemetry.js";
+import { ATTR_PARA_MESSAGE_LENGTH, ATTR_PARA_WALLET_TYPE } from "../telemetry/semconv.js";
 
 /** Hands out one fresh, never-reused SDK instance per call. */
 export interface ParaInstanceSource {
@@ -16,11 +18,13 @@ export interface GatewayOptions {
   worker: SigningWorkerSupervisor;
   /** Cap on each SDK call, on top of the caller's deadline. */
   callTimeoutMs: number;
+  telemetry: ParaTelemetry;
 }
 
 export interface SignJob {
   session: ValidSession;
   walletId: string;
+  walletType: string;
   messageBase64: string;
   keepAlive: boolean;
 }
@@ -47,10 +51,13 @@ export class ParaGateway {
       throw mapParaError(error, "wallet lookup", para.lastFailure());
     }
     // The supervisor must see the SDK's own errors (to tell a worker crash), so map after it.
-    const { worker, callTimeoutMs } = this.options;
+    const { worker, callTimeoutMs, telemetry } = this.options;
+    const attributes = { [ATTR_PARA_WALLET_TYPE]: job.walletType, [ATTR_PARA_MESSAGE_LENGTH]: Buffer.byteLength(job.messageBase64, "base64") };
     const outcome = await this.call(
       para,
-      worker.run(() => bounded(para.sign(job.walletId, job.messageBase64), signal, callTimeoutMs, "sign")),
+      telemetry.step("para.sign", attributes, () =>
+        worker.run(() => bounded(para.sign(job.walletId, job.messageBase64), signal, callTimeoutMs, "sign")),
+      ),
       signal,
       "sign",
     );
@@ -78,9 +85,11 @@ export class ParaGateway {
   }
 
   private async open(session: ValidSession, signal: AbortSignal): Promise<ParaInstance> {
-    const para = await this.options.instances.acquire(signal);
-    await this.call(para, para.importSession(session.canonical), signal, "session import");
-    return para;
+    return this.options.telemetry.step("para.session.import", {}, async () => {
+      const para = await this.options.instances.acquire(signal);
+      await this.call(para, para.importSession(session.canonical), signal, "session import");
+      return para;
+    });
   }
 
   private async requireActive(para: ParaInstance, signal: AbortSignal): Promise<void> {

@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { retryable, withReason } from "../errors.js";
+import type { Fetch, ParaTelemetry } from "../telemetry/para-telemetry.js";
 
 /**
  * Para's REST verify endpoints, called with the secret API key over the
@@ -16,11 +17,19 @@ export interface VerifiedToken {
 }
 
 export class ParaRestClient {
+  private readonly fetchers: Record<"/sessions/verify" | "/wallets/verify", Fetch>;
+
   constructor(
     private readonly baseUrl: string,
     private readonly secretApiKey: string | undefined,
     private readonly timeoutMs: number,
-  ) {}
+    telemetry: ParaTelemetry,
+  ) {
+    this.fetchers = {
+      "/sessions/verify": telemetry.fetchFor("sessions_verify"),
+      "/wallets/verify": telemetry.fetchFor("wallets_verify"),
+    };
+  }
 
   async verifySession(verificationToken: string, signal: AbortSignal): Promise<VerifiedToken> {
     const res = await this.post("/sessions/verify", { verificationToken }, signal, "session verify");
@@ -44,12 +53,12 @@ export class ParaRestClient {
     return walletId;
   }
 
-  private async post(path: string, body: unknown, signal: AbortSignal, what: string): Promise<Response> {
+  private async post(path: "/sessions/verify" | "/wallets/verify", body: unknown, signal: AbortSignal, what: string): Promise<Response> {
     if (!this.secretApiKey) {
       throw withReason(Code.FailedPrecondition, "PARA_SECRET_API_KEY is not configured on this server", "SECRET_KEY_NOT_CONFIGURED");
     }
     try {
-      return await fetch(new URL(path, this.baseUrl), {
+      return await this.fetchers[path](new URL(path, this.baseUrl), {
         method: "POST",
         headers: { "content-type": "application/json", "x-external-api-key": this.secretApiKey },
         body: JSON.stringify(body),

@@ -56,7 +56,7 @@ export class Signer implements ServiceImpl<typeof SignerService> {
     const wallet = selectWallet(session, req.walletId, walletTypeFromProto(req.walletType));
     const bytes = bytesToSign(wallet.type, format, req.message, this.deps.limits.maxMessageBytes);
     const raw = await this.deps.gateway.sign(
-      { session, walletId: wallet.id, messageBase64: Buffer.from(bytes).toString("base64"), keepAlive: !req.skipKeepAlive },
+      { session, walletId: wallet.id, walletType: wallet.type, messageBase64: Buffer.from(bytes).toString("base64"), keepAlive: !req.skipKeepAlive },
       ctx.signal,
     );
     const signature = encodeSignature(wallet.type, raw);

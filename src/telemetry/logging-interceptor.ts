@@ -2,6 +2,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { redactText } from "./console-guard.js";
+import { isServerFault, statusName } from "./status-codes.js";
 
 /**
  * One access-log line per call, and the last line of defence for error
@@ -29,20 +30,11 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
       return res;
     } catch (error) {
       const safe = error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
-      const level = serverFault(safe.code) ? "error" : "info";
-      logger[level]({ ...fields(), code: codeName(safe.code), error: safe.rawMessage, cause: describeCause(safe.cause ?? error) }, "call");
+      const level = isServerFault(safe.code) ? "error" : "info";
+      logger[level]({ ...fields(), code: statusName(safe.code).toLowerCase(), error: safe.rawMessage, cause: describeCause(safe.cause ?? error) }, "call");
       throw safe;
     }
   };
-}
-
-/** Codes that mean something is wrong on our side or Para's, not with the request. */
-export function serverFault(code: Code): boolean {
-  return [Code.Unknown, Code.Internal, Code.Unavailable, Code.DataLoss, Code.DeadlineExceeded, Code.Unimplemented].includes(code);
-}
-
-export function codeName(code: Code): string {
-  return (Code[code] ?? "unknown").replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 }
 
 /** The cause's class and a masked message: Para's error bodies and SDK messages may echo secrets. */

@@ -1,0 +1,77 @@
+import { type Attributes, type Meter, SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import type { ParaEndpoint, ParaRoundTrip } from "../para/para-endpoints.js";
+import * as sc from "./semconv.js";
+
+export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+/**
+ * Child spans and metrics for the Para boundary: one CLIENT span per Para
+ * round trip (named by endpoint template, with the HTTP status and outcome)
+ * and INTERNAL spans for the steps around them. Attributes are names,
+ * statuses, lengths and wallet types only.
+ */
+export class ParaTelemetry {
+  private readonly duration;
+
+  constructor(
+    private readonly tracer: Tracer,
+    meter: Meter,
+  ) {
+    this.duration = meter.createHistogram(sc.METRIC_PARA_CLIENT_DURATION, { unit: "s", description: "Duration of round trips to Para, per endpoint and outcome." });
+  }
+
+  /** Records a round trip that already happened (the SDK's HTTP client reports them when they finish). */
+  roundTrip(trip: ParaRoundTrip): void {
+    const attrs = roundTripAttributes(trip.endpoint, trip.status);
+    const span = this.tracer.startSpan(`para ${trip.endpoint}`, { kind: SpanKind.CLIENT, attributes: attrs, startTime: Date.now() - trip.durationMs });
+    if (trip.status !== 200) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+    this.duration.record(trip.durationMs / 1000, attrs);
+  }
+
+  /** A fetch that records each round trip to `endpoint` as a CLIENT span and a duration. */
+  fetchFor(endpoint: ParaEndpoint, inner: Fetch = fetch): Fetch {
+    return async (input, init) => {
+      const started = performance.now();
+      return this.tracer.startActiveSpan(`para ${endpoint}`, { kind: SpanKind.CLIENT }, async (span) => {
+        let status: number | undefined;
+        try {
+          const res = await inner(input, init);
+          status = res.status;
+          return res;
+        } finally {
+          const attrs = roundTripAttributes(endpoint, status);
+          span.setAttributes(attrs);
+          if (status === undefined || status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+          span.end();
+          this.duration.record((performance.now() - started) / 1000, attrs);
+        }
+      });
+    };
+  }
+
+  /** Runs `fn` inside an INTERNAL child span that records its outcome. */
+  step<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
+    return this.tracer.startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes }, async (span) => {
+      try {
+        const result = await fn();
+        span.setAttribute(sc.ATTR_PARA_OUTCOME, "ok");
+        return result;
+      } catch (error) {
+        span.setAttribute(sc.ATTR_PARA_OUTCOME, "error");
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+}
+
+function roundTripAttributes(endpoint: ParaEndpoint, status: number | undefined): Attributes {
+  return {
+    [sc.ATTR_PARA_ENDPOINT]: endpoint,
+    [sc.ATTR_PARA_OUTCOME]: status === undefined ? "no_response" : status === 200 ? "ok" : "http_error",
+    ...(status === undefined ? {} : { [sc.ATTR_HTTP_RESPONSE_STATUS_CODE]: status }),
+  };
+}

@@ -1,0 +1,122 @@
+import { ConnectError, type Interceptor } from "@connectrpc/connect";
+import {
+  type Attributes,
+  context,
+  type Meter,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  trace,
+  type Tracer,
+} from "@opentelemetry/api";
+import * as sc from "./semconv.js";
+import { isServerFault, OK, statusName } from "./status-codes.js";
+
+export interface TracingOptions {
+  tracer: Tracer;
+  meter: Meter;
+  /** Which RPC attribute names to emit (see semconv.ts). */
+  semconv: sc.SemconvMode;
+}
+
+const headerGetter: TextMapGetter<Headers> = {
+  keys: (headers) => [...headers.keys()],
+  get: (headers, key) => headers.get(key) ?? undefined,
+};
+
+/**
+ * A SERVER span per call, named `package.Service/Method`, joined to the
+ * caller's trace by whatever propagators are registered (W3C traceparent,
+ * tracestate, baggage, and B3 from mesh sidecars), with the RPC semantic
+ * conventions, and the call duration and in-flight count as metrics. Only
+ * names and codes are recorded: never headers, messages or their values.
+ */
+export function createTracingInterceptor(opts: TracingOptions): Interceptor {
+  const { tracer, meter, semconv } = opts;
+  const duration = meter.createHistogram(sc.METRIC_RPC_SERVER_CALL_DURATION, { unit: "s", description: "Duration of RPC calls handled by the server." });
+  const active = meter.createUpDownCounter(sc.METRIC_RPC_SERVER_ACTIVE_CALLS, { unit: "{call}", description: "Calls in progress." });
+
+  return (next) => async (req) => {
+    const system = rpcSystem(req.header.get("content-type"));
+    const base = baseAttributes(req.service.typeName, req.method.name, system, req.url, semconv);
+    const parent = propagation.extract(context.active(), req.header, headerGetter);
+    const span = tracer.startSpan(`${req.service.typeName}/${req.method.name}`, { kind: SpanKind.SERVER, attributes: base }, parent);
+    const started = performance.now();
+    active.add(1, base);
+    let ended = false;
+    const end = (error: unknown) => {
+      if (ended) return;
+      ended = true;
+      const code: number = error === undefined ? OK : ConnectError.from(error).code;
+      const outcome = outcomeAttributes(code, system, semconv);
+      span.setAttributes(outcome);
+      if (isServerFault(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
+      span.end();
+      active.add(-1, base);
+      duration.record((performance.now() - started) / 1000, { ...base, ...outcome });
+    };
+    try {
+      const res = await context.with(trace.setSpan(parent, span), () => next(req));
+      if (!res.stream) {
+        end(undefined);
+        return res;
+      }
+      // A streaming response ends its span when the stream does.
+      return { ...res, message: endWithStream(res.message, end) };
+    } catch (error) {
+      end(error);
+      throw error;
+    }
+  };
+}
+
+async function* endWithStream<T>(stream: AsyncIterable<T>, end: (error: unknown) => void): AsyncIterable<T> {
+  try {
+    yield* stream;
+    end(undefined);
+  } catch (error) {
+    end(error);
+    throw error;
+  }
+}
+
+type RpcSystem = "grpc" | "connect";
+
+function rpcSystem(contentType: string | null): RpcSystem {
+  return contentType?.startsWith("application/grpc") ? "grpc" : "connect";
+}
+
+function baseAttributes(service: string, method: string, system: RpcSystem, url: string, semconv: sc.SemconvMode): Attributes {
+  const attrs: Attributes = {};
+  if (semconv.legacy) {
+    attrs[sc.ATTR_RPC_SYSTEM] = system === "grpc" ? "grpc" : "connect_rpc";
+    attrs[sc.ATTR_RPC_SERVICE] = service;
+    attrs[sc.ATTR_RPC_METHOD] = method;
+  }
+  if (semconv.stable) {
+    attrs[sc.ATTR_RPC_SYSTEM_NAME] = system === "grpc" ? "grpc" : "connectrpc";
+    attrs[sc.ATTR_RPC_METHOD] = `${service}/${method}`;
+  }
+  try {
+    const { hostname, port } = new URL(url);
+    attrs[sc.ATTR_SERVER_ADDRESS] = hostname.replace(/^\[|\]$/g, "");
+    if (port) attrs[sc.ATTR_SERVER_PORT] = Number(port);
+  } catch {
+    // A request URL we cannot parse carries no address attributes.
+  }
+  return attrs;
+}
+
+function outcomeAttributes(code: number, system: RpcSystem, semconv: sc.SemconvMode): Attributes {
+  const attrs: Attributes = {};
+  if (semconv.legacy) {
+    attrs[sc.ATTR_RPC_GRPC_STATUS_CODE] = code;
+    if (system === "connect" && code !== 0) attrs[sc.ATTR_RPC_CONNECT_RPC_ERROR_CODE] = statusName(code).toLowerCase();
+  }
+  if (semconv.stable) {
+    attrs[sc.ATTR_RPC_RESPONSE_STATUS_CODE] = statusName(code);
+    if (code !== 0) attrs[sc.ATTR_ERROR_TYPE] = statusName(code);
+  }
+  return attrs;
+}
