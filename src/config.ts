@@ -32,6 +32,10 @@ export interface LimitsConfig {
   maxTimeoutMs: number;
   /** Cap on any single Para round trip (the SDK has no timeouts of its own). */
   paraCallTimeoutMs: number;
+  /** Pre-constructed SDK instances kept waiting (each used by one call only); 0 disables. */
+  poolSize: number;
+  /** Background constructions at once. */
+  poolRefillConcurrency: number;
 }
 
 export interface Config {
@@ -89,6 +93,8 @@ export function envToConfig(env: Env): Config {
       defaultTimeoutMs: integer(env, "SIGNER_DEFAULT_TIMEOUT_MS", 30_000, 100, maxTimeoutMs),
       maxTimeoutMs,
       paraCallTimeoutMs: integer(env, "SIGNER_PARA_CALL_TIMEOUT_MS", 20_000, 50, 600_000),
+      poolSize: integer(env, "SIGNER_POOL_SIZE", 32, 0, 1024),
+      poolRefillConcurrency: integer(env, "SIGNER_POOL_REFILL_CONCURRENCY", 8, 1, 256),
     },
   };
 }

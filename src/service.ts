@@ -1,8 +1,10 @@
 import type { AddressInfo } from "node:net";
-import { metrics, trace } from "@opentelemetry/api";
+import { context, metrics, trace } from "@opentelemetry/api";
+import { suppressTracing } from "@opentelemetry/core";
 import type { Config, ParaConfig } from "./config.js";
 import { ServingStatus, HealthRegistry } from "./health/health-registry.js";
 import { FreshInstanceFactory } from "./para/instance-factory.js";
+import { PristineInstancePool } from "./para/instance-pool.js";
 import { ParaJwtVerifier } from "./para/jwt-verifier.js";
 import { ParaGateway } from "./para/para-gateway.js";
 import { ParaRestClient } from "./para/para-rest.js";
@@ -22,7 +24,8 @@ export interface RunningService {
   address: AddressInfo;
   logger: Logger;
   health: HealthRegistry;
-  instances: FreshInstanceFactory;
+  instances: PristineInstancePool;
+  factory: FreshInstanceFactory;
   worker: SigningWorkerSupervisor;
   jwt: ParaJwtVerifier;
   /** Drains and stops; afterwards nothing keeps the process alive. */
@@ -56,7 +59,16 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const meter = metrics.getMeter("para-signer", SERVICE_VERSION);
   const telemetry = new ParaTelemetry(tracer, meter);
   const worker = new SigningWorkerSupervisor(() => warmSigningWorker(para.environment, para.apiKey));
-  const instances = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip));
+  const factory = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip));
+  const never = new AbortController().signal;
+  const instances = new PristineInstancePool({
+    create: () => factory.acquire(never),
+    size: config.limits.poolSize,
+    refillConcurrency: config.limits.poolRefillConcurrency,
+    maxIdleMs: 60_000,
+    // Background constructions belong to no call: keep their round trips out of callers' traces.
+    runDetached: (fn) => context.with(suppressTracing(context.active()), fn),
+  });
   const timeout = config.limits.paraCallTimeoutMs;
   const jwt = new ParaJwtVerifier(new URL("/.well-known/jwks.json", para.apiBaseUrl).href, para.jwtAudience, timeout, telemetry);
   const signer = new Signer({
@@ -82,6 +94,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     worker.ready().then(
       () => {
         if (stopped) return;
+        instances.start();
         health.setAll(ServingStatus.SERVING);
         logger.info("signing worker warm: SERVING");
       },
@@ -98,6 +111,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger,
     health,
     instances,
+    factory,
     worker,
     jwt,
     async stop() {
@@ -105,6 +119,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       clearTimeout(retry);
       health.setAll(ServingStatus.NOT_SERVING);
       await server.stop(config.limits.defaultTimeoutMs);
+      instances.stop();
       await worker.stop(resetSigningWorker);
       await local?.stop();
       restoreConsole();

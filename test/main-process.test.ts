@@ -7,10 +7,10 @@ import { Health, HealthCheckResponse_ServingStatus as S } from "../gen/grpc/heal
 import { localPara } from "./support/local-para-admin.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const tsx = `${root}node_modules/.bin/tsx`;
 
 function run(env: Record<string, string>) {
-  const child = spawn(tsx, ["src/main.ts"], { cwd: root, env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // node itself (with tsx's loader), not the tsx wrapper: signals must reach the service directly.
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: root, env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

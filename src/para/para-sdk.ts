@@ -35,6 +35,12 @@ export interface ParaInstance {
    * HTTP status; this keeps it so the failure can be mapped correctly.
    */
   lastFailure(): ParaFailure | undefined;
+  /**
+   * Resolves once the SDK's construction cycle has finished (five round trips
+   * to Para): "ready" when the instance can import a session, "failed" when
+   * it cannot (Para unreachable or refusing; such an instance stays broken).
+   */
+  settled(): Promise<"ready" | "failed">;
 }
 
 /** Internal SDK members used here; checked at run time in `createParaInstance`. */
@@ -108,8 +114,27 @@ export function createParaInstance(environment: ParaEnvironment, apiKey: string,
       throw error;
     },
   );
+  const settled = new Promise<"ready" | "failed">((resolve) => {
+    const check = (phase: string) => {
+      if (phase === "unauthenticated") resolve("ready");
+      else if (phase === "error") resolve("failed");
+      else return false;
+      return true;
+    };
+    if (check(para.authPhase)) return;
+    let done = false;
+    let unsubscribe: (() => void) | undefined;
+    unsubscribe = para.onStatePhaseChange((snapshot) => {
+      if (!done && check(snapshot.authPhase)) {
+        done = true;
+        unsubscribe?.();
+      }
+    });
+    if (done) unsubscribe();
+  });
   return {
     lastFailure: () => lastFailure,
+    settled: () => settled,
     importSession: (serialized) => para.importSession(serialized),
     isSessionActive: () => para.isSessionActive(),
     keepSessionAlive: () => para.keepSessionAlive(),

@@ -29,7 +29,7 @@ async function startReceiver() {
 
 async function runServiceAndCallEachRpc(protocol: "http/json" | "http/protobuf", receiverUrl: string) {
   const key = await localPara.createApiKey();
-  const child = spawn(`${root}node_modules/.bin/tsx`, ["--import", "./src/otel.ts", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "--import", "./src/otel.ts", "src/main.ts"], {
     cwd: root,
     env: {
       PATH: process.env["PATH"] ?? "",
