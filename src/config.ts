@@ -1,3 +1,8 @@
+import { type AuthzPolicy, parseAuthzPolicy } from "./authz/policy.js";
+import { boolean, ConfigError, type Env, fileFrom, integer, nonEmpty, oneOf } from "./config-parse.js";
+
+export { ConfigError };
+
 /**
  * Configuration: read once from the environment into a typed, validated
  * object. Tests build `Config` objects directly (via `envToConfig({...})`) and
@@ -26,16 +31,40 @@ export interface LimitsConfig {
   maxMessageBytes: number;
   /** Largest request or response message on the wire. */
   maxWireBytes: number;
-  /** Deadline applied when the caller sets none. */
-  defaultTimeoutMs: number;
   /** Cap on any caller's deadline (Connect answers INVALID_ARGUMENT above it). */
   maxTimeoutMs: number;
   /** Cap on any single Para round trip (the SDK has no timeouts of its own). */
   paraCallTimeoutMs: number;
+  /** Calls in progress at once; more are refused with RESOURCE_EXHAUSTED instead of queueing. */
+  maxConcurrentCalls: number;
   /** Pre-constructed SDK instances kept waiting (each used by one call only); 0 disables. */
   poolSize: number;
   /** Background constructions at once. */
   poolRefillConcurrency: number;
+}
+
+export interface Http2Config {
+  maxConcurrentStreams: number;
+  maxHeaderListBytes: number;
+  /** A connection with no stream for this long is closed. */
+  idleTimeoutMs: number;
+  /** Ping an idle connection this often to find dead peers; 0 disables. */
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+}
+
+export interface ShutdownConfig {
+  /** After SIGTERM, keep serving this long (health already says NOT_SERVING) so endpoints and sidecars catch up. */
+  drainDelayMs: number;
+  /** Then let in-flight calls finish for at most this long before cancelling them. */
+  graceMs: number;
+}
+
+export interface TlsConfig {
+  cert: Buffer;
+  key: Buffer;
+  /** When set, clients must present a certificate signed by this CA (mTLS). */
+  clientCa: Buffer | undefined;
 }
 
 export interface Config {
@@ -46,11 +75,12 @@ export interface Config {
   semconvStabilityOptIn: string;
   para: ParaConfig;
   limits: LimitsConfig;
-}
-
-/** Raised for a bad environment value; the message names the variable. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
+  http2: Http2Config;
+  shutdown: ShutdownConfig;
+  /** Undefined: h2c (cleartext HTTP/2, as behind a mesh sidecar). */
+  tls: TlsConfig | undefined;
+  /** Undefined: every caller may call every RPC (the mesh authorises). */
+  authz: AuthzPolicy | undefined;
 }
 
 /** The SDK's API base per environment (PARA_SDK.md §0): only DEV is loopback. */
@@ -64,38 +94,52 @@ export const PARA_API_BASE: Record<ParaEnvironment, string> = {
 const ENVIRONMENTS: readonly ParaEnvironment[] = ["DEV", "SANDBOX", "BETA", "PROD"];
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
-type Env = Record<string, string | undefined>;
-
 export function envToConfig(env: Env): Config {
+  return {
+    host: nonEmpty(env["HOST"]) ?? "127.0.0.1",
+    port: integer(env, "PORT", 50051, 0, 65535),
+    logLevel: oneOf("LOG_LEVEL", env["LOG_LEVEL"]?.toLowerCase(), LOG_LEVELS, "info"),
+    semconvStabilityOptIn: env["OTEL_SEMCONV_STABILITY_OPT_IN"] ?? "",
+    para: paraConfig(env),
+    limits: {
+      maxSessionBytes: integer(env, "SIGNER_MAX_SESSION_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
+      maxMessageBytes: integer(env, "SIGNER_MAX_MESSAGE_BYTES", 64 * 1024, 32, 16 * 1024 * 1024),
+      maxWireBytes: integer(env, "SIGNER_MAX_WIRE_BYTES", 4 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
+      maxTimeoutMs: integer(env, "SIGNER_MAX_TIMEOUT_MS", 60_000, 100, 600_000),
+      paraCallTimeoutMs: integer(env, "SIGNER_PARA_CALL_TIMEOUT_MS", 20_000, 50, 600_000),
+      maxConcurrentCalls: integer(env, "SIGNER_MAX_CONCURRENT_CALLS", 512, 1, 100_000),
+      poolSize: integer(env, "SIGNER_POOL_SIZE", 32, 0, 1024),
+      poolRefillConcurrency: integer(env, "SIGNER_POOL_REFILL_CONCURRENCY", 8, 1, 256),
+    },
+    http2: {
+      maxConcurrentStreams: integer(env, "SIGNER_HTTP2_MAX_CONCURRENT_STREAMS", 256, 1, 65_535),
+      maxHeaderListBytes: integer(env, "SIGNER_HTTP2_MAX_HEADER_BYTES", 16 * 1024, 1024, 1024 * 1024),
+      idleTimeoutMs: integer(env, "SIGNER_HTTP2_IDLE_TIMEOUT_MS", 5 * 60_000, 1_000, 24 * 3_600_000),
+      pingIntervalMs: integer(env, "SIGNER_HTTP2_PING_INTERVAL_MS", 60_000, 0, 3_600_000),
+      pingTimeoutMs: integer(env, "SIGNER_HTTP2_PING_TIMEOUT_MS", 20_000, 100, 600_000),
+    },
+    shutdown: {
+      drainDelayMs: integer(env, "SIGNER_DRAIN_DELAY_MS", 5_000, 0, 600_000),
+      graceMs: integer(env, "SIGNER_SHUTDOWN_GRACE_MS", 20_000, 0, 600_000),
+    },
+    tls: tlsConfig(env),
+    authz: authzConfig(env),
+  };
+}
+
+function paraConfig(env: Env): ParaConfig {
   const apiKey = nonEmpty(env["PARA_API_KEY"]);
   const keyEnvironment = apiKey ? environmentOfKey(apiKey) : undefined;
   const environment = oneOf("PARA_ENVIRONMENT", env["PARA_ENVIRONMENT"]?.toUpperCase(), ENVIRONMENTS, keyEnvironment ?? (apiKey ? "BETA" : "DEV"));
   if (keyEnvironment && keyEnvironment !== environment) {
     throw new ConfigError(`PARA_API_KEY: the key is for ${keyEnvironment} but PARA_ENVIRONMENT is ${environment}`);
   }
-  const maxTimeoutMs = integer(env, "SIGNER_MAX_TIMEOUT_MS", 60_000, 100, 600_000);
   return {
-    host: nonEmpty(env["HOST"]) ?? "127.0.0.1",
-    port: integer(env, "PORT", 50051, 0, 65535),
-    logLevel: oneOf("LOG_LEVEL", env["LOG_LEVEL"]?.toLowerCase(), LOG_LEVELS, "info"),
-    semconvStabilityOptIn: env["OTEL_SEMCONV_STABILITY_OPT_IN"] ?? "",
-    para: {
-      apiKey,
-      secretApiKey: nonEmpty(env["PARA_SECRET_API_KEY"]),
-      environment,
-      jwtAudience: nonEmpty(env["PARA_JWT_AUDIENCE"]),
-      apiBaseUrl: PARA_API_BASE[environment],
-    },
-    limits: {
-      maxSessionBytes: integer(env, "SIGNER_MAX_SESSION_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
-      maxMessageBytes: integer(env, "SIGNER_MAX_MESSAGE_BYTES", 64 * 1024, 32, 16 * 1024 * 1024),
-      maxWireBytes: integer(env, "SIGNER_MAX_WIRE_BYTES", 4 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
-      defaultTimeoutMs: integer(env, "SIGNER_DEFAULT_TIMEOUT_MS", 30_000, 100, maxTimeoutMs),
-      maxTimeoutMs,
-      paraCallTimeoutMs: integer(env, "SIGNER_PARA_CALL_TIMEOUT_MS", 20_000, 50, 600_000),
-      poolSize: integer(env, "SIGNER_POOL_SIZE", 32, 0, 1024),
-      poolRefillConcurrency: integer(env, "SIGNER_POOL_REFILL_CONCURRENCY", 8, 1, 256),
-    },
+    apiKey,
+    secretApiKey: nonEmpty(env["PARA_SECRET_API_KEY"]),
+    environment,
+    jwtAudience: nonEmpty(env["PARA_JWT_AUDIENCE"]),
+    apiBaseUrl: PARA_API_BASE[environment],
   };
 }
 
@@ -114,22 +158,25 @@ function environmentOfKey(apiKey: string): ParaEnvironment | undefined {
   return prefix as ParaEnvironment;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
+function tlsConfig(env: Env): TlsConfig | undefined {
+  const cert = fileFrom(env, "TLS_CERT_FILE");
+  const key = fileFrom(env, "TLS_KEY_FILE");
+  const clientCa = fileFrom(env, "TLS_CLIENT_CA_FILE");
+  if (!cert && !key) {
+    if (clientCa) throw new ConfigError("TLS_CLIENT_CA_FILE: needs TLS_CERT_FILE and TLS_KEY_FILE");
+    return undefined;
+  }
+  if (!cert) throw new ConfigError("TLS_CERT_FILE: required with TLS_KEY_FILE");
+  if (!key) throw new ConfigError("TLS_KEY_FILE: required with TLS_CERT_FILE");
+  return { cert, key, clientCa };
 }
 
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined || value === "") return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new ConfigError(`${name}: "${value}" is not one of ${allowed.join(", ")}`);
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === "") return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name}: "${raw}" is not a whole number`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`${name}: ${value} is outside ${min}..${max}`);
-  return value;
+function authzConfig(env: Env): AuthzPolicy | undefined {
+  const file = fileFrom(env, "SIGNER_AUTHZ_FILE");
+  const inline = nonEmpty(env["SIGNER_AUTHZ_POLICY"]);
+  const text = file?.toString("utf8") ?? inline;
+  if (!text) return undefined;
+  const name = file ? "SIGNER_AUTHZ_FILE" : "SIGNER_AUTHZ_POLICY";
+  const policy = parseAuthzPolicy(text, (problem) => new ConfigError(`${name}: ${problem}`));
+  return { ...policy, trustForwardedClientCert: boolean(env, "SIGNER_TRUST_XFCC", policy.trustForwardedClientCert) };
 }

@@ -1,52 +1,78 @@
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { callerContextValues } from "./authz/caller-identity.js";
 import type { Config } from "./config.js";
+import { watchSession } from "./http2-keepalive.js";
 
 export interface ServerOptions {
-  config: Pick<Config, "host" | "port" | "limits">;
+  config: Pick<Config, "host" | "port" | "limits" | "http2" | "shutdown" | "tls">;
   routes: (router: ConnectRouter) => void;
+  /** Outermost first. */
   interceptors?: Interceptor[];
-  /** Called once the server stops accepting calls, before the listener closes. */
+  /** Called as soon as shutdown starts (health turns NOT_SERVING), before the drain delay. */
   onDraining?: () => void;
 }
 
 export interface Server {
   /** Listens; resolves with the bound address (port 0 picks a free port). */
   start(): Promise<AddressInfo>;
-  /** Stops accepting calls, aborts in-flight handlers' signals after `graceMs`, closes every HTTP/2 session. */
-  stop(graceMs?: number): Promise<void>;
+  /**
+   * Graceful drain: health is told at once; calls are still served for the
+   * drain delay (so endpoints and sidecars stop routing here); then new calls
+   * are refused with UNAVAILABLE, every HTTP/2 session gets GOAWAY, and
+   * in-flight calls have the grace period to finish before they are
+   * cancelled and the sessions destroyed.
+   */
+  stop(): Promise<void>;
 }
 
 /**
- * An HTTP/2 cleartext (h2c) server speaking gRPC, gRPC-Web and Connect on one
- * port, with wire limits and a deadline cap set (Connect's defaults are ~4 GiB
- * and no cap).
+ * The HTTP/2 server: gRPC, gRPC-Web and Connect on one port, h2c by default
+ * (behind a mesh sidecar) or TLS/mTLS when run bare, with wire limits, a
+ * deadline cap, HTTP/2 stream and header limits, idle and ping policies.
  */
 export function createServer(options: ServerOptions): Server {
   const { config } = options;
   const shutdown = new AbortController();
+  let state: "new" | "serving" | "delaying" | "draining" | "stopped" = "new";
+  // Refuses calls that arrive once draining has begun, on connections opened before it.
+  const drainGate: Interceptor = (next) => async (req) => {
+    if (state === "draining" || state === "stopped") throw new ConnectError("server is shutting down", Code.Unavailable);
+    return next(req);
+  };
   const handler = connectNodeAdapter({
     routes: options.routes,
-    interceptors: options.interceptors ?? [],
+    interceptors: [drainGate, ...(options.interceptors ?? [])],
     readMaxBytes: config.limits.maxWireBytes,
     writeMaxBytes: config.limits.maxWireBytes,
     maxTimeoutMs: config.limits.maxTimeoutMs,
     shutdownSignal: shutdown.signal,
+    contextValues: callerContextValues,
   });
-  const server = http2.createServer(handler);
+  const settings: http2.Settings = {
+    maxConcurrentStreams: config.http2.maxConcurrentStreams,
+    maxHeaderListSize: config.http2.maxHeaderListBytes,
+  };
+  const tls = config.tls;
+  const server = tls
+    ? http2.createSecureServer(
+        { cert: tls.cert, key: tls.key, settings, allowHTTP1: false, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) },
+        handler,
+      )
+    : http2.createServer({ settings }, handler);
   const sessions = new Set<http2.Http2Session>();
   server.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
+    watchSession(session, config.http2);
   });
-  let state: "new" | "started" | "stopping" | "stopped" = "new";
 
   return {
     async start() {
       if (state !== "new") throw new Error(`server cannot start: it is ${state}`);
-      state = "started";
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(config.port, config.host, () => {
@@ -54,21 +80,24 @@ export function createServer(options: ServerOptions): Server {
           resolve();
         });
       });
+      state = "serving";
       return server.address() as AddressInfo;
     },
 
-    async stop(graceMs = 0) {
-      if (state !== "started") return;
-      state = "stopping";
+    async stop() {
+      if (state !== "serving") return;
+      state = "delaying";
       options.onDraining?.();
+      await sleep(config.shutdown.drainDelayMs);
+      state = "draining";
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // server.close() alone lets open sessions start new streams: close each
-      // session too (GOAWAY), letting its in-flight streams finish.
+      // server.close() alone lets open sessions start new streams: GOAWAY each
+      // session too; its in-flight streams may finish.
       for (const session of sessions) session.close();
       const grace = setTimeout(() => {
-        shutdown.abort(new Error("server shutting down"));
+        shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
         for (const session of sessions) session.destroy();
-      }, graceMs);
+      }, config.shutdown.graceMs);
       await closed;
       clearTimeout(grace);
       shutdown.abort();

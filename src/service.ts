@@ -10,6 +10,9 @@ import { ParaGateway } from "./para/para-gateway.js";
 import { ParaRestClient } from "./para/para-rest.js";
 import { resetSigningWorker, warmSigningWorker } from "./para/para-sdk.js";
 import { SigningWorkerSupervisor } from "./para/signing-worker.js";
+import { Health } from "../gen/grpc/health/v1/health_pb.js";
+import { createAuthzInterceptor } from "./authz/authz-interceptor.js";
+import { createConcurrencyLimitInterceptor } from "./limits/concurrency-limit.js";
 import { createRoutes, HEALTH_SERVICES } from "./routes.js";
 import { createServer } from "./server.js";
 import { Signer } from "./signer/signer-service.js";
@@ -81,8 +84,14 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const server = createServer({
     config,
     routes: createRoutes({ signer, health }),
-    // Outermost first: the span is open while the access log is written.
-    interceptors: [createTracingInterceptor({ tracer, meter, semconv: semconvMode(config.semconvStabilityOptIn) }), createLoggingInterceptor(logger)],
+    // Outermost first: the span is open while the access log is written, and
+    // refusals (limit, authorization) are traced and logged too.
+    interceptors: [
+      createTracingInterceptor({ tracer, meter, semconv: semconvMode(config.semconvStabilityOptIn) }),
+      createLoggingInterceptor(logger),
+      createConcurrencyLimitInterceptor(config.limits.maxConcurrentCalls, [Health.typeName]),
+      ...(config.authz ? [createAuthzInterceptor(config.authz)] : []),
+    ],
     onDraining: () => health.setAll(ServingStatus.NOT_SERVING),
   });
   const address = await server.start();
@@ -118,7 +127,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       stopped = true;
       clearTimeout(retry);
       health.setAll(ServingStatus.NOT_SERVING);
-      await server.stop(config.limits.defaultTimeoutMs);
+      await server.stop();
       instances.stop();
       await worker.stop(resetSigningWorker);
       await local?.stop();

@@ -25,7 +25,11 @@ describe("envToConfig", () => {
     { note: "unknown log level", env: { LOG_LEVEL: "loud" }, names: "LOG_LEVEL" },
     { note: "key prefix contradicts environment", env: { PARA_API_KEY: "prod_s3cr3t", PARA_ENVIRONMENT: "DEV" }, names: "PARA_API_KEY" },
     { note: "unknown key prefix", env: { PARA_API_KEY: "my_s3cr3t" }, names: "PARA_API_KEY" },
-    { note: "timeout above the cap", env: { SIGNER_MAX_TIMEOUT_MS: "1000", SIGNER_DEFAULT_TIMEOUT_MS: "5000" }, names: "SIGNER_DEFAULT_TIMEOUT_MS" },
+    { note: "deadline cap too small", env: { SIGNER_MAX_TIMEOUT_MS: "5" }, names: "SIGNER_MAX_TIMEOUT_MS" },
+    { note: "TLS key without certificate", env: { TLS_KEY_FILE: "/etc/hostname" }, names: "TLS_CERT_FILE" },
+    { note: "unreadable TLS file", env: { TLS_CERT_FILE: "/nonexistent/cert.pem", TLS_KEY_FILE: "/etc/hostname" }, names: "TLS_CERT_FILE" },
+    { note: "authz policy not JSON", env: { SIGNER_AUTHZ_POLICY: "{nope" }, names: "SIGNER_AUTHZ_POLICY" },
+    { note: "authz policy names an unknown RPC", env: { SIGNER_AUTHZ_POLICY: '{"allow":{"spiffe://x":["Steal"]}}' }, names: "SIGNER_AUTHZ_POLICY" },
   ])("$note: refused with a message naming $names", ({ env, names }) => {
     let error: unknown;
     try {

@@ -37,7 +37,7 @@ describe("the service process (src/main.ts)", () => {
 
   test("starts, reports SERVING once warm, and exits 0 on SIGTERM despite the SDK's worker", async () => {
     const key = await localPara.createApiKey();
-    const p = run({ PORT: "0", PARA_ENVIRONMENT: "DEV", PARA_API_KEY: key.apiKey });
+    const p = run({ PORT: "0", PARA_ENVIRONMENT: "DEV", PARA_API_KEY: key.apiKey, SIGNER_DRAIN_DELAY_MS: "100" });
     let port = 0;
     for (let i = 0; i < 200 && !port; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));

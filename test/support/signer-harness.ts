@@ -27,7 +27,14 @@ export interface SignerHarness {
  * backend with an API key of its own (so faults and rate limits set for it
  * touch no other test file).
  */
-export async function startSignerHarness(opts: { sessionLengthMs?: number; env?: Record<string, string> } = {}): Promise<SignerHarness> {
+export interface HarnessOptions {
+  sessionLengthMs?: number;
+  env?: Record<string, string>;
+  /** The server runs TLS (set TLS_* in env): the harness's clients connect with these. */
+  tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
+}
+
+export async function startSignerHarness(opts: HarnessOptions = {}): Promise<SignerHarness> {
   const key = await localPara.createApiKey(opts.sessionLengthMs ? { sessionLengthMs: opts.sessionLengthMs } : {});
   const logs: string[] = [];
   const logger = createLogger("debug", { write: (line: string) => void logs.push(line) });
@@ -38,11 +45,17 @@ export async function startSignerHarness(opts: { sessionLengthMs?: number; env?:
     PARA_SECRET_API_KEY: key.secretApiKey,
     PARA_JWT_AUDIENCE: key.apiKeyId,
     LOG_LEVEL: "debug",
+    SIGNER_DRAIN_DELAY_MS: "0",
     ...opts.env,
   });
   const service = await startService(config, { logger });
   await until(() => service.health.get("") === S.SERVING, 20_000);
-  const common = { baseUrl: `http://127.0.0.1:${service.address.port}`, httpVersion: "2" as const, idleConnectionTimeoutMs: 100 };
+  const common = {
+    baseUrl: opts.tls ? `https://localhost:${service.address.port}` : `http://127.0.0.1:${service.address.port}`,
+    httpVersion: "2" as const,
+    idleConnectionTimeoutMs: 100,
+    ...(opts.tls ? { nodeOptions: opts.tls } : {}),
+  };
   return {
     service,
     key,

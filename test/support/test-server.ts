@@ -19,7 +19,7 @@ export async function startTestServer(
   interceptors: Interceptor[] = [],
   env: Record<string, string> = {},
 ): Promise<RunningServer> {
-  const config = envToConfig({ PORT: "0", ...env });
+  const config = envToConfig({ PORT: "0", SIGNER_DRAIN_DELAY_MS: "0", ...env });
   const server = createServer({ config, routes, interceptors });
   const address = await server.start();
   const baseUrl = `http://127.0.0.1:${address.port}`;
