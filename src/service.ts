@@ -13,7 +13,7 @@ import { SigningWorkerSupervisor } from "./para/signing-worker.js";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { createAuthzInterceptor } from "./authz/authz-interceptor.js";
 import { createConcurrencyLimitInterceptor } from "./limits/concurrency-limit.js";
-import { createRoutes, HEALTH_SERVICES } from "./routes.js";
+import { createRoutes, HEALTH_SERVICES, LIVENESS } from "./routes.js";
 import { createServer } from "./server.js";
 import { Signer } from "./signer/signer-service.js";
 import { installConsoleGuard } from "./telemetry/console-guard.js";
@@ -92,9 +92,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
       createConcurrencyLimitInterceptor(config.limits.maxConcurrentCalls, [Health.typeName]),
       ...(config.authz ? [createAuthzInterceptor(config.authz)] : []),
     ],
-    onDraining: () => health.setAll(ServingStatus.NOT_SERVING),
+    onDraining: () => health.setAll(ServingStatus.NOT_SERVING, [LIVENESS]),
   });
   const address = await server.start();
+  health.set(LIVENESS, ServingStatus.SERVING);
   logger.info({ host: address.address, port: address.port, environment: para.environment, local: Boolean(local) }, "listening");
 
   let stopped = false;
@@ -126,7 +127,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     async stop() {
       stopped = true;
       clearTimeout(retry);
-      health.setAll(ServingStatus.NOT_SERVING);
+      health.setAll(ServingStatus.NOT_SERVING, [LIVENESS]);
       await server.stop();
       instances.stop();
       await worker.stop(resetSigningWorker);

@@ -21,9 +21,9 @@ export class HealthRegistry {
     return this.statuses.get(service);
   }
 
-  /** Sets every known service (and the server) to `status`. */
-  setAll(status: ServingStatus): void {
-    for (const name of this.statuses.keys()) this.set(name, status);
+  /** Sets every known service (and the server) to `status`, except the names in `except`. */
+  setAll(status: ServingStatus, except: readonly string[] = []): void {
+    for (const name of this.statuses.keys()) if (!except.includes(name)) this.set(name, status);
   }
 
   set(service: string, status: ServingStatus): void {

@@ -1,0 +1,63 @@
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { afterAll, describe, expect, test } from "vitest";
+import { Health, HealthCheckResponse_ServingStatus as S } from "../../gen/grpc/health/v1/health_pb.js";
+import { localPara } from "../support/local-para-admin.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const work = mkdtempSync(join(tmpdir(), "para-signer-image-"));
+
+/** The Dockerfile's CMD, read from the Dockerfile itself so the two cannot drift apart. */
+function dockerCmd(): string[] {
+  const line = readFileSync(join(root, "Dockerfile"), "utf8").split("\n").find((l) => l.startsWith("CMD "));
+  return JSON.parse(line!.slice(4)) as string[];
+}
+
+describe("the image's steps, outside Docker", () => {
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  test("production install into a fresh folder, start as the image does, health SERVING, SIGTERM, clean exit", async () => {
+    // deps stage: production dependencies only, no install scripts.
+    cpSync(join(root, "package.json"), join(work, "package.json"));
+    cpSync(join(root, "package-lock.json"), join(work, "package-lock.json"));
+    execFileSync("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: work, stdio: "pipe" });
+    expect(existsSync(join(work, "node_modules/vitest"))).toBe(false); // no dev dependency in the image
+    expect(existsSync(join(work, "node_modules/tsx"))).toBe(false);
+    // build stage: compile into the folder's dist/.
+    execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", join(root, "tsconfig.build.json"), "--outDir", join(work, "dist")], { stdio: "pipe" });
+
+    const key = await localPara.createApiKey();
+    const [command, ...args] = dockerCmd();
+    expect(command).toBe("node");
+    const child = spawn(process.execPath, args, {
+      cwd: work,
+      env: { PATH: process.env["PATH"] ?? "", NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", PARA_ENVIRONMENT: "DEV", PARA_API_KEY: key.apiKey, SIGNER_DRAIN_DELAY_MS: "100" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    let port = 0;
+    for (let i = 0; i < 300 && !port; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      port = Number(/"port":(\d+)/.exec(out)?.[1] ?? 0);
+    }
+    expect(port).toBeGreaterThan(0);
+    const health = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, idleConnectionTimeoutMs: 50 }));
+    let status = S.UNKNOWN;
+    for (let i = 0; i < 100 && status !== S.SERVING; i++) {
+      status = (await health.check({})).status;
+      if (status !== S.SERVING) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(S.SERVING);
+    // The image's HEALTHCHECK command agrees.
+    execFileSync(process.execPath, ["dist/src/health-probe.js"], { cwd: work, env: { PORT: String(port) } });
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  }, 180_000);
+});
