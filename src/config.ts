@@ -20,8 +20,10 @@ export interface ParaConfig {
   environment: ParaEnvironment;
   /** The API key's id, which Para puts in JWT `aud`; undefined refuses JWT verification. */
   jwtAudience: string | undefined;
-  /** Base URL of Para's API (user management, REST verify, JWKS), as the SDK derives it. */
+  /** Base URL of Para's API (user management, REST verify), as the SDK derives it. */
   apiBaseUrl: string;
+  /** Para's JWT signing keys: PARA_JWKS_URL, else `<apiBaseUrl>/.well-known/jwks.json`. */
+  jwksUrl: string;
 }
 
 export interface LimitsConfig {
@@ -41,6 +43,12 @@ export interface LimitsConfig {
   poolSize: number;
   /** Background constructions at once. */
   poolRefillConcurrency: number;
+  /** Calls talking to Para at once, per instance; 0: no limit. */
+  paraMaxConcurrent: number;
+  /** Para round trips per second, per instance; 0: no limit (Para rate limiting is off until configured). */
+  paraMaxRps: number;
+  /** Round trips that may be spent at once after a quiet spell. */
+  paraBurst: number;
 }
 
 export interface Http2Config {
@@ -110,6 +118,9 @@ export function envToConfig(env: Env): Config {
       maxConcurrentCalls: integer(env, "SIGNER_MAX_CONCURRENT_CALLS", 512, 1, 100_000),
       poolSize: integer(env, "SIGNER_POOL_SIZE", 32, 0, 1024),
       poolRefillConcurrency: integer(env, "SIGNER_POOL_REFILL_CONCURRENCY", 8, 1, 256),
+      paraMaxConcurrent: integer(env, "SIGNER_PARA_MAX_CONCURRENT", 0, 0, 100_000),
+      paraMaxRps: integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000),
+      paraBurst: integer(env, "SIGNER_PARA_BURST", Math.max(integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000), 1), 1, 1_000_000),
     },
     http2: {
       maxConcurrentStreams: integer(env, "SIGNER_HTTP2_MAX_CONCURRENT_STREAMS", 256, 1, 65_535),
@@ -140,6 +151,7 @@ function paraConfig(env: Env): ParaConfig {
     environment,
     jwtAudience: nonEmpty(env["PARA_JWT_AUDIENCE"]),
     apiBaseUrl: PARA_API_BASE[environment],
+    jwksUrl: url(env, "PARA_JWKS_URL") ?? `${PARA_API_BASE[environment]}/.well-known/jwks.json`,
   };
 }
 
@@ -156,6 +168,18 @@ function environmentOfKey(apiKey: string): ParaEnvironment | undefined {
     throw new ConfigError(`PARA_API_KEY: unknown environment prefix (expected one of ${ENVIRONMENTS.join(", ")} before "_")`);
   }
   return prefix as ParaEnvironment;
+}
+
+function url(env: Env, name: string): string | undefined {
+  const value = nonEmpty(env[name]);
+  if (!value) return undefined;
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol === "http:" || parsed.protocol === "https:") return parsed.href;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(`${name}: not an http(s) URL`);
 }
 
 function tlsConfig(env: Env): TlsConfig | undefined {

@@ -11,6 +11,9 @@ import { ParaRestClient } from "./para/para-rest.js";
 import { resetSigningWorker, warmSigningWorker } from "./para/para-sdk.js";
 import { SigningWorkerSupervisor } from "./para/signing-worker.js";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
+import { SignerService } from "../gen/para/signer/v1/signer_service_pb.js";
+import { PARA_COST, ParaAdmission } from "./para/para-admission.js";
+import { ParaReachability } from "./para/para-reachability.js";
 import { createAuthzInterceptor } from "./authz/authz-interceptor.js";
 import { createConcurrencyLimitInterceptor } from "./limits/concurrency-limit.js";
 import { createRoutes, HEALTH_SERVICES, LIVENESS } from "./routes.js";
@@ -60,7 +63,20 @@ export async function startService(config: Config, options: ServiceOptions = {})
 
   const tracer = trace.getTracer("para-signer", SERVICE_VERSION);
   const meter = metrics.getMeter("para-signer", SERVICE_VERSION);
-  const telemetry = new ParaTelemetry(tracer, meter);
+  const health = new HealthRegistry(HEALTH_SERVICES);
+  let workerWarm = false;
+  // The signer's own health name also says whether Para answers; "" (readiness) only says this process can serve,
+  // so a Para outage does not pull every replica out of rotation (callers get UNAVAILABLE + RetryInfo instead).
+  const reachability = new ParaReachability((reachable) => {
+    logger.warn({ reachable }, reachable ? "Para is reachable again" : "Para is unreachable");
+    if (workerWarm) health.set(SignerService.typeName, reachable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+  });
+  const telemetry = new ParaTelemetry(tracer, meter, (status) => reachability.observe(status));
+  const admission = new ParaAdmission({
+    maxConcurrent: config.limits.paraMaxConcurrent,
+    perSecond: config.limits.paraMaxRps,
+    burst: config.limits.paraBurst,
+  });
   const worker = new SigningWorkerSupervisor(() => warmSigningWorker(para.environment, para.apiKey));
   const factory = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip));
   const never = new AbortController().signal;
@@ -69,18 +85,19 @@ export async function startService(config: Config, options: ServiceOptions = {})
     size: config.limits.poolSize,
     refillConcurrency: config.limits.poolRefillConcurrency,
     maxIdleMs: 60_000,
+    settleTimeoutMs: config.limits.paraCallTimeoutMs,
     // Background constructions belong to no call: keep their round trips out of callers' traces.
     runDetached: (fn) => context.with(suppressTracing(context.active()), fn),
+    beforeConstruct: () => admission.reserve(PARA_COST.construction),
   });
   const timeout = config.limits.paraCallTimeoutMs;
-  const jwt = new ParaJwtVerifier(new URL("/.well-known/jwks.json", para.apiBaseUrl).href, para.jwtAudience, timeout, telemetry);
+  const jwt = new ParaJwtVerifier(para.jwksUrl, para.jwtAudience, timeout, telemetry);
   const signer = new Signer({
-    gateway: new ParaGateway({ instances, worker, callTimeoutMs: timeout, telemetry }),
-    rest: new ParaRestClient(para.apiBaseUrl, para.secretApiKey, timeout, telemetry),
+    gateway: new ParaGateway({ instances, admission, worker, callTimeoutMs: timeout, telemetry }),
+    rest: new ParaRestClient(para.apiBaseUrl, para.secretApiKey, timeout, telemetry, admission),
     jwt,
     limits: config.limits,
   });
-  const health = new HealthRegistry(HEALTH_SERVICES);
   const server = createServer({
     config,
     routes: createRoutes({ signer, health }),
@@ -104,8 +121,9 @@ export async function startService(config: Config, options: ServiceOptions = {})
     worker.ready().then(
       () => {
         if (stopped) return;
+        workerWarm = true;
         instances.start();
-        health.setAll(ServingStatus.SERVING);
+        health.setAll(ServingStatus.SERVING, reachability.isReachable ? [] : [SignerService.typeName]);
         logger.info("signing worker warm: SERVING");
       },
       (error: unknown) => {

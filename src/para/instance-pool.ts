@@ -10,8 +10,12 @@ export interface PoolOptions {
   refillConcurrency: number;
   /** A waiting instance older than this is discarded rather than handed out. */
   maxIdleMs: number;
+  /** An instance whose construction has not settled by then counts as failed (the SDK has no timeouts). */
+  settleTimeoutMs?: number;
   /** Runs background construction outside any caller's trace. */
   runDetached?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Waits until a background construction may spend its round trips (Para rate limit). */
+  beforeConstruct?: () => Promise<void>;
 }
 
 interface Entry {
@@ -95,10 +99,11 @@ export class PristineInstancePool implements ParaInstanceSource {
   private async constructOne(): Promise<void> {
     const run = this.options.runDetached ?? ((fn) => fn());
     try {
+      await this.options.beforeConstruct?.();
       const instance = await run(() => this.options.create());
       const entry: Entry = { instance, createdAt: Date.now(), state: "settling" };
       this.waiting.push(entry);
-      entry.state = await instance.settled();
+      entry.state = await settledWithin(instance, this.options.settleTimeoutMs ?? 20_000);
       if (entry.state === "ready") {
         this.backoffMs = 0;
         return;
@@ -114,4 +119,10 @@ export class PristineInstancePool implements ParaInstanceSource {
     this.backoffUntil = Date.now() + this.backoffMs;
     if (!this.stopped) setTimeout(() => this.refill(), this.backoffMs).unref();
   }
+}
+
+function settledWithin(instance: ParaInstance, timeoutMs: number): Promise<"ready" | "failed"> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"failed">((resolve) => (timer = setTimeout(() => resolve("failed"), timeoutMs).unref()));
+  return Promise.race([instance.settled(), timedOut]).finally(() => clearTimeout(timer));
 }

@@ -5,6 +5,7 @@ import { mapParaError } from "./para-errors.js";
 import type { ParaInstance } from "./para-sdk.js";
 import type { ValidSession } from "./session-codec.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
+import { PARA_COST, type ParaAdmission } from "./para-admission.js";
 import type { ParaTelemetry } from "../telemetry/para-telemetry.js";
 import { ATTR_PARA_MESSAGE_LENGTH, ATTR_PARA_WALLET_TYPE } from "../telemetry/semconv.js";
 
@@ -14,7 +15,8 @@ export interface ParaInstanceSource {
 }
 
 export interface GatewayOptions {
-  instances: ParaInstanceSource;
+  instances: ParaInstanceSource & { readonly size: number };
+  admission: ParaAdmission;
   worker: SigningWorkerSupervisor;
   /** Cap on each SDK call, on top of the caller's deadline. */
   callTimeoutMs: number;
@@ -40,6 +42,15 @@ export class ParaGateway {
 
   /** Signs after checking (and, unless told not to, extending) the session. Returns the worker's raw signature. */
   async sign(job: SignJob, signal: AbortSignal): Promise<string> {
+    const release = this.admit(PARA_COST.touch + (job.keepAlive ? PARA_COST.keepAlive : 0) + PARA_COST.sign);
+    try {
+      return await this.signAdmitted(job, signal);
+    } finally {
+      release();
+    }
+  }
+
+  private async signAdmitted(job: SignJob, signal: AbortSignal): Promise<string> {
     const para = await this.open(job.session, signal);
     await this.requireActive(para, signal);
     if (job.keepAlive && !(await this.call(para, para.keepSessionAlive(), signal, "keep-alive"))) {
@@ -71,17 +82,32 @@ export class ParaGateway {
   }
 
   async checkSession(session: ValidSession, extend: boolean, signal: AbortSignal): Promise<{ active: boolean; extended: boolean }> {
-    const para = await this.open(session, signal);
-    const active = await this.call(para, para.isSessionActive(), signal, "session check");
-    const extended = active && extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
-    return { active, extended };
+    const release = this.admit(PARA_COST.touch + (extend ? PARA_COST.keepAlive : 0));
+    try {
+      const para = await this.open(session, signal);
+      const active = await this.call(para, para.isSessionActive(), signal, "session check");
+      const extended = active && extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
+      return { active, extended };
+    } finally {
+      release();
+    }
   }
 
   async issueJwt(session: ValidSession, signal: AbortSignal): Promise<{ token: string; keyId: string }> {
-    const para = await this.open(session, signal);
-    const issued = await this.call(para, para.issueJwt(), signal, "jwt issue");
-    if (!issued.token) throw new ConnectError("para issued no jwt", Code.Internal);
-    return issued;
+    const release = this.admit(PARA_COST.jwt);
+    try {
+      const para = await this.open(session, signal);
+      const issued = await this.call(para, para.issueJwt(), signal, "jwt issue");
+      if (!issued.token) throw new ConnectError("para issued no jwt", Code.Internal);
+      return issued;
+    } finally {
+      release();
+    }
+  }
+
+  /** Admission toward Para: the call's own round trips, plus a construction when no pre-built instance waits. */
+  private admit(cost: number): () => void {
+    return this.options.admission.enter(cost + (this.options.instances.size > 0 ? 0 : PARA_COST.construction));
   }
 
   private async open(session: ValidSession, signal: AbortSignal): Promise<ParaInstance> {

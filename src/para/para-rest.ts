@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { retryable, withReason } from "../errors.js";
 import type { Fetch, ParaTelemetry } from "../telemetry/para-telemetry.js";
+import { PARA_COST, type ParaAdmission } from "./para-admission.js";
 
 /**
  * Para's REST verify endpoints, called with the secret API key over the
@@ -24,6 +25,7 @@ export class ParaRestClient {
     private readonly secretApiKey: string | undefined,
     private readonly timeoutMs: number,
     telemetry: ParaTelemetry,
+    private readonly admission: ParaAdmission,
   ) {
     this.fetchers = {
       "/sessions/verify": telemetry.fetchFor("sessions_verify"),
@@ -57,6 +59,7 @@ export class ParaRestClient {
     if (!this.secretApiKey) {
       throw withReason(Code.FailedPrecondition, "PARA_SECRET_API_KEY is not configured on this server", "SECRET_KEY_NOT_CONFIGURED");
     }
+    const release = this.admission.enter(PARA_COST.rest);
     try {
       return await this.fetchers[path](new URL(path, this.baseUrl), {
         method: "POST",
@@ -70,6 +73,8 @@ export class ParaRestClient {
         throw new ConnectError(`para ${what} timed out`, Code.DeadlineExceeded, undefined, undefined, error);
       }
       throw retryable(Code.Unavailable, `para ${what} unavailable (connection failed)`, "PARA_UNAVAILABLE", 2_000, error);
+    } finally {
+      release();
     }
   }
 

@@ -61,6 +61,7 @@ const ENVIRONMENTS: Record<ParaEnvironment, Environment> = {
 
 /** The slice of an axios instance used to observe the SDK's HTTP round trips. */
 interface AxiosLike {
+  defaults: { maxRedirects?: number };
   interceptors: {
     request: { use(onFulfilled: (config: AxiosConfigLike) => AxiosConfigLike): void };
     response: { use(onFulfilled: (res: unknown) => unknown, onRejected: (error: unknown) => unknown): void };
@@ -79,6 +80,9 @@ export function createParaInstance(environment: ParaEnvironment, apiKey: string,
   if (typeof internals.signMessageInner !== "function" || !http) {
     throw new Error("unsupported @getpara/server-sdk: signMessageInner or the API client is missing");
   }
+  // Para's API answers directly; without redirects axios skips its
+  // follow-redirects wrapper on every request (measurable CPU per call).
+  http.defaults.maxRedirects = 0;
   let lastFailure: ParaFailure | undefined;
   const inFlight = new Map<AxiosConfigLike, number>();
   const finish = (config: AxiosConfigLike | undefined, status: number | undefined) => {

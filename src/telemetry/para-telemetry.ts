@@ -16,6 +16,8 @@ export class ParaTelemetry {
   constructor(
     private readonly tracer: Tracer,
     meter: Meter,
+    /** Told the HTTP status (or undefined: no answer) of every round trip, e.g. to judge Para's reachability. */
+    private readonly observe: (status: number | undefined) => void = () => undefined,
   ) {
     this.duration = meter.createHistogram(sc.METRIC_PARA_CLIENT_DURATION, { unit: "s", description: "Duration of round trips to Para, per endpoint and outcome." });
   }
@@ -27,6 +29,7 @@ export class ParaTelemetry {
     if (trip.status !== 200) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
     this.duration.record(trip.durationMs / 1000, attrs);
+    this.observe(trip.status);
   }
 
   /** A fetch that records each round trip to `endpoint` as a CLIENT span and a duration. */
@@ -45,6 +48,7 @@ export class ParaTelemetry {
           if (status === undefined || status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
           span.end();
           this.duration.record((performance.now() - started) / 1000, attrs);
+          this.observe(status);
         }
       });
     };

@@ -32,10 +32,15 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** The server runs TLS (set TLS_* in env): the harness's clients connect with these. */
   tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
+  /** Use this API key rather than a new one. */
+  apiKey?: ApiKeyInfo;
+  /** Runs after the key exists and before the service starts (e.g. to make Para fail for it). */
+  before?: () => Promise<void>;
 }
 
 export async function startSignerHarness(opts: HarnessOptions = {}): Promise<SignerHarness> {
-  const key = await localPara.createApiKey(opts.sessionLengthMs ? { sessionLengthMs: opts.sessionLengthMs } : {});
+  const key = opts.apiKey ?? (await localPara.createApiKey(opts.sessionLengthMs ? { sessionLengthMs: opts.sessionLengthMs } : {}));
+  await opts.before?.();
   const logs: string[] = [];
   const logger = createLogger("debug", { write: (line: string) => void logs.push(line) });
   const config = envToConfig({

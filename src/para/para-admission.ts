@@ -1,0 +1,80 @@
+import { Code } from "@connectrpc/connect";
+import { retryable } from "../errors.js";
+
+export interface AdmissionLimits {
+  /** Calls talking to Para at once; 0 means no limit. */
+  maxConcurrent: number;
+  /** Para round trips per second, sustained; 0 means no limit. */
+  perSecond: number;
+  /** Round trips that may be spent at once after a quiet spell. */
+  burst: number;
+}
+
+/**
+ * Keeps this instance's traffic under Para's account-wide limits, so a burst
+ * of callers cannot trip them for everyone: a token bucket of Para round
+ * trips per second, and a cap on calls talking to Para at once. Calls that
+ * would exceed either fail fast with RESOURCE_EXHAUSTED and a RetryInfo saying
+ * when tokens will be there; background work (pool refills) waits instead.
+ */
+export class ParaAdmission {
+  private tokens: number;
+  private refilledAt = performance.now();
+  private active = 0;
+
+  constructor(private readonly limits: AdmissionLimits) {
+    this.tokens = limits.burst;
+  }
+
+  /** Admits a call costing `cost` round trips, or throws; call the returned function when the call is done. */
+  enter(cost: number): () => void {
+    const { maxConcurrent, perSecond } = this.limits;
+    if (maxConcurrent > 0 && this.active >= maxConcurrent) {
+      throw retryable(Code.ResourceExhausted, "para call limit reached", "PARA_RATE_LIMITED", 50);
+    }
+    if (perSecond > 0) {
+      this.refill();
+      if (this.tokens < cost) {
+        const waitMs = Math.ceil(((cost - this.tokens) / perSecond) * 1000);
+        throw retryable(Code.ResourceExhausted, "para rate limit reached", "PARA_RATE_LIMITED", waitMs);
+      }
+      this.tokens -= cost;
+    }
+    this.active++;
+    let released = false;
+    return () => {
+      if (!released) this.active--;
+      released = true;
+    };
+  }
+
+  /** Waits until `cost` round trips may be spent (for background work that must not fail). */
+  async reserve(cost: number): Promise<void> {
+    const { perSecond } = this.limits;
+    if (perSecond <= 0) return;
+    for (;;) {
+      this.refill();
+      if (this.tokens >= cost) {
+        this.tokens -= cost;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(((cost - this.tokens) / perSecond) * 1000)));
+    }
+  }
+
+  private refill(): void {
+    const now = performance.now();
+    this.tokens = Math.min(this.limits.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.limits.perSecond);
+    this.refilledAt = now;
+  }
+}
+
+/** Para round trips each operation makes (PARA_SDK.md §2.2, §4–§8), for admission. */
+export const PARA_COST = {
+  construction: 5,
+  touch: 1,
+  keepAlive: 1,
+  sign: 1,
+  jwt: 1,
+  rest: 1,
+} as const;

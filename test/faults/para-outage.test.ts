@@ -1,0 +1,112 @@
+import { Code, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { describe, expect, test } from "vitest";
+import { Health, HealthCheckResponse_ServingStatus as S } from "../../gen/grpc/health/v1/health_pb.js";
+import type { FaultEndpoint } from "../../src/local-para/types.js";
+import { failure } from "../support/failure.js";
+import { localPara } from "../support/local-para-admin.js";
+import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
+
+/** Every API endpoint this service's key reaches, so "down" means down for it (other test files share the backend). */
+const API: FaultEndpoint[] = ["touch", "partner", "logout", "keepAlive", "jwt", "messagesSign", "sessionsVerify", "walletsVerify", "errorsSdk"];
+
+async function paraDown(apiKey: string, how: { drop?: boolean; status?: number }) {
+  for (const endpoint of API) await localPara.addFault({ endpoint, apiKey, ...how });
+}
+
+function signerHealth(h: SignerHarness) {
+  const client = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${h.port}`, idleConnectionTimeoutMs: 50 }));
+  return async (service = "para.signer.v1.SignerService") => (await client.check({ service })).status;
+}
+
+describe("Para outages: the right codes meanwhile, health tells the truth, recovery on its own", () => {
+  test.each([
+    { note: "connections dropped", how: { drop: true } },
+    { note: "every answer a 503", how: { status: 503 } },
+  ])("Para down mid-run ($note)", async ({ how }) => {
+    const h = await startSignerHarness({ env: { SIGNER_PARA_CALL_TIMEOUT_MS: "2000" } });
+    try {
+      const health = signerHealth(h);
+      const minted = await h.mint();
+      expect((await h.grpc.checkSession({ session: minted.session })).active).toBe(true);
+      expect(await health()).toBe(S.SERVING);
+
+      await paraDown(h.key.apiKey, how);
+      for (let i = 0; i < 4; i++) {
+        const error = await failure(h.grpc.checkSession({ session: minted.session }));
+        expect(error.code).toBe(Code.Unavailable);
+      }
+      expect((await failure(h.grpc.verifyWallet({ address: minted.wallets[0]!.address }))).code).toBe(Code.Unavailable);
+      // The signer reports Para's state; readiness ("") keeps this replica in rotation.
+      expect(await health()).toBe(S.NOT_SERVING);
+      expect(await health("")).toBe(S.SERVING);
+
+      await localPara.clearFaults(h.key.apiKey);
+      // No call needed: the pool's background constructions notice Para is back.
+      let status = S.NOT_SERVING;
+      for (let i = 0; i < 200 && status !== S.SERVING; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        status = await health();
+      }
+      expect(status).toBe(S.SERVING);
+      expect((await h.grpc.checkSession({ session: minted.session })).active).toBe(true);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test("Para down at start-up: the service starts, answers UNAVAILABLE, then recovers by itself", async () => {
+    const key = await localPara.createApiKey();
+    const h = await startSignerHarness({ env: { SIGNER_PARA_CALL_TIMEOUT_MS: "2000" }, apiKey: key, before: () => paraDown(key.apiKey, { drop: true }) });
+    try {
+      const health = signerHealth(h);
+      const minted = await h.mint();
+      expect((await failure(h.grpc.checkSession({ session: minted.session }))).code).toBe(Code.Unavailable);
+      let status = await health();
+      for (let i = 0; i < 100 && status !== S.NOT_SERVING; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        status = await health();
+      }
+      expect(status).toBe(S.NOT_SERVING);
+      await localPara.clearFaults(key.apiKey);
+      for (let i = 0; i < 200 && status !== S.SERVING; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        status = await health();
+      }
+      expect(status).toBe(S.SERVING);
+      expect((await h.grpc.checkSession({ session: minted.session })).active).toBe(true);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test("Para slow: calls succeed within a generous deadline, fail DEADLINE_EXCEEDED within a tight one", async () => {
+    const h = await startSignerHarness();
+    try {
+      const minted = await h.mint();
+      await localPara.addFault({ endpoint: "touch", apiKey: h.key.apiKey, latencyMs: 300 });
+      expect((await h.grpc.checkSession({ session: minted.session }, { timeoutMs: 5_000 })).active).toBe(true);
+      expect((await failure(h.grpc.checkSession({ session: minted.session }, { timeoutMs: 100 }))).code).toBe(Code.DeadlineExceeded);
+      await localPara.clearFaults(h.key.apiKey);
+      expect((await h.grpc.checkSession({ session: minted.session })).active).toBe(true);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test("the signing worker crashing repeatedly mid-burst: every innocent call still succeeds", async () => {
+    const h = await startSignerHarness();
+    try {
+      const sessions = await Promise.all(Array.from({ length: 30 }, () => h.mint()));
+      await localPara.addFault({ endpoint: "mpcSign", apiKey: h.key.apiKey, crashWorker: true, times: 3 });
+      const results = await Promise.allSettled(sessions.map((s) => h.grpc.signMessage({ session: s.session, message: new Uint8Array(32) })));
+      const rejected = results.filter((r) => r.status === "rejected");
+      // Each injected crash is attributed to one job when it crashes alone; at most the three jobs that hit the fault fail.
+      expect(rejected.length).toBeLessThanOrEqual(3);
+      for (const r of rejected) expect((r as PromiseRejectedResult).reason.code).toBe(Code.Unavailable);
+      expect((await h.grpc.signMessage({ session: sessions[0]!.session, message: new Uint8Array(32) })).signature.length).toBe(65);
+    } finally {
+      await h.stop();
+    }
+  });
+});
