@@ -1,0 +1,89 @@
+/**
+ * Bench parameters, read once from the environment. Defaults keep the full
+ * `npm run bench` to a few minutes on a 2-core machine; BENCH_QUICK=1 shrinks
+ * every dimension for a ~1 minute smoke run.
+ */
+
+export type RpcName = "CheckSession" | "SignEvmEip191" | "SignSolanaRaw" | "VerifyJwt";
+export const ALL_RPCS: readonly RpcName[] = ["CheckSession", "SignEvmEip191", "SignSolanaRaw", "VerifyJwt"];
+
+export interface BenchConfig {
+  quick: boolean;
+  /** Added latency per Para request (ms), applied by the backend's fault injection. */
+  latenciesMs: number[];
+  concurrencies: number[];
+  rpcs: RpcName[];
+  /** Warm-up before each measured step (not recorded). */
+  warmupMs: number;
+  /** Measured part of each step: it ends at this duration or at maxRequests, whichever comes first. */
+  durationMs: number;
+  maxRequests: number;
+  /** HTTP/2 connections the gRPC generator spreads its streams over. */
+  connections: number;
+  /** Pre-minted sessions (one user each) the requests cycle through. */
+  sessions: number;
+  /** Run para-signer a second time with OTLP tracing on. */
+  tracing: boolean;
+  coldStart: boolean;
+  coldStartCalls: number;
+  coldStartLatencyMs: number;
+  /** Added latency on the worker bundle/wasm downloads during the cold start (Para serves a multi-MB bundle from its portal). */
+  coldStartDownloadMs: number;
+  /** Which systems to run (names as in systems.ts). */
+  systems: string[];
+  /** Add --cpu-prof to the para-signer child (profile written to bench/results/prof/). */
+  cpuProf: boolean;
+  /** Base name of the result files in bench/results/ (partial runs can keep latest.* intact). */
+  outName: string;
+}
+
+function list(name: string, fallback: string): string[] {
+  return (process.env[name] ?? fallback).split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+function numbers(name: string, fallback: string): number[] {
+  return list(name, fallback).map((s) => {
+    const n = Number(s);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${name}: "${s}" is not a non-negative number`);
+    return n;
+  });
+}
+
+function num(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}: "${raw}" is not a non-negative number`);
+  return n;
+}
+
+function flag(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  return raw === "1" || raw.toLowerCase() === "true";
+}
+
+export function benchConfig(): BenchConfig {
+  const quick = flag("BENCH_QUICK", false);
+  const rpcs = list("BENCH_RPCS", ALL_RPCS.join(","));
+  for (const r of rpcs) if (!(ALL_RPCS as readonly string[]).includes(r)) throw new Error(`BENCH_RPCS: unknown "${r}" (one of ${ALL_RPCS.join(", ")})`);
+  return {
+    quick,
+    latenciesMs: numbers("BENCH_LATENCIES", quick ? "20" : "0,20"),
+    concurrencies: numbers("BENCH_CONCURRENCY", quick ? "1,16" : "1,16,64").map((c) => Math.max(1, Math.floor(c))),
+    rpcs: rpcs as RpcName[],
+    warmupMs: num("BENCH_WARMUP_MS", quick ? 300 : 600),
+    durationMs: num("BENCH_DURATION_S", quick ? 1 : 2.5) * 1000,
+    maxRequests: num("BENCH_MAX_REQUESTS", 5000),
+    connections: Math.max(1, num("BENCH_CONNECTIONS", 4)),
+    sessions: Math.max(1, num("BENCH_SESSIONS", quick ? 64 : 256)),
+    tracing: flag("BENCH_TRACING", true),
+    coldStart: flag("BENCH_COLD_START", true),
+    coldStartCalls: num("BENCH_COLD_CALLS", 64),
+    coldStartLatencyMs: num("BENCH_COLD_LATENCY_MS", 20),
+    coldStartDownloadMs: num("BENCH_COLD_DOWNLOAD_MS", 100),
+    systems: list("BENCH_SYSTEMS", "para-signer,para-signer+otel,express-pattern,floor"),
+    cpuProf: flag("BENCH_CPU_PROF", false),
+    outName: (process.env["BENCH_OUT"] ?? "latest").replace(/[^\w.-]/g, "_"),
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * System (c): the floor. The same SignerService contract on the same stack
+ * (connectNodeAdapter on h2c), doing only the Para round trips an RPC cannot
+ * avoid, with no SDK: CheckSession is one POST /touch; SignMessage is touch,
+ * then the presign (messages/sign) and the MPC step exactly as the worker
+ * bundle sends them (src/local-para/worker-bundle.ts); VerifySession(JWT) is
+ * a local jose verify against a cached key set. No validation beyond what
+ * the calls need, no telemetry, no logging: whatever para-signer costs above
+ * this is the price of the SDK and of para-signer's own work.
+ *
+ * Env: PARA_API_KEY, PARA_JWT_AUDIENCE, PORT.
+ */
+import { randomUUID } from "node:crypto";
+import * as http2 from "node:http2";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+import { createRemoteJWKSet, jwtVerify } from "jose";
+import {
+  CheckSessionResponseSchema,
+  MessageFormat,
+  SignerService,
+  SignMessageResponseSchema,
+  VerifySessionResponseSchema,
+  WalletType,
+} from "../gen/para/signer/v1/signer_service_pb.js";
+
+const API = "http://localhost:8080";
+const apiKey = process.env["PARA_API_KEY"] ?? "";
+const audience = process.env["PARA_JWT_AUDIENCE"] ?? "";
+const port = Number(process.env["PORT"] ?? "50052");
+const JWKS = createRemoteJWKSet(new URL(`${API}/.well-known/jwks.json`));
+
+interface SessionWallet {
+  id: string;
+  type: string;
+  signer?: string;
+}
+interface ExportedSession {
+  userId: string;
+  sessionCookie: string;
+  wallets: Record<string, SessionWallet>;
+}
+
+function decode(session: string): ExportedSession {
+  try {
+    return JSON.parse(Buffer.from(session, "base64").toString("utf8")) as ExportedSession;
+  } catch {
+    throw new ConnectError("bad session", Code.InvalidArgument);
+  }
+}
+
+async function post(path: string, cookie: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(API + path, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-external-api-key": apiKey, "x-capsule-sid": cookie },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (res.status !== 200) throw new ConnectError(`para ${path}: ${res.status}`, res.status === 403 ? Code.Unauthenticated : Code.Unavailable);
+  return json;
+}
+
+/** The one round trip that tells whether a session is active. */
+async function touch(s: ExportedSession): Promise<boolean> {
+  return (await post("/touch?regenerate=false", s.sessionCookie, {}))["isAuthenticated"] === true;
+}
+
+function eip191Digest(message: Uint8Array): Uint8Array {
+  const prefix = new TextEncoder().encode(`\x19Ethereum Signed Message:\n${message.length}`);
+  return keccak_256(Buffer.concat([prefix, message]));
+}
+
+function routes(router: ConnectRouter): void {
+  router.service(SignerService, {
+    async checkSession(req) {
+      const s = decode(req.session);
+      return create(CheckSessionResponseSchema, { active: await touch(s), userId: s.userId });
+    },
+    async signMessage(req) {
+      const s = decode(req.session);
+      const type = req.walletType === WalletType.SOLANA ? "SOLANA" : "EVM";
+      const wallet = Object.values(s.wallets).find((w) => w.type === type);
+      if (!wallet?.signer) throw new ConnectError("no wallet", Code.NotFound);
+      if (!(await touch(s))) throw new ConnectError("session not active", Code.Unauthenticated);
+      const bytes = req.format === MessageFormat.EIP191 ? eip191Digest(req.message) : req.message;
+      const message = Buffer.from(bytes).toString("base64");
+      const protocolId = randomUUID();
+      const ed = type === "SOLANA";
+      const path = `/users/${encodeURIComponent(s.userId)}/wallets/${encodeURIComponent(wallet.id)}/messages/sign`;
+      await post(path, s.sessionCookie, ed ? { message, scheme: "ED25519", protocolId } : { message, scheme: null, cosmosSignDoc: null, protocolId });
+      const out = await post("/_local/mpc/sign", s.sessionCookie, { protocolId, share: wallet.signer, message });
+      const signature = String(out["signature"]);
+      return create(SignMessageResponseSchema, { walletId: wallet.id, walletType: req.walletType, encodedSignature: signature });
+    },
+    async verifySession(req) {
+      if (req.credential.case !== "jwt") throw new ConnectError("jwt only", Code.Unimplemented);
+      try {
+        const { payload } = await jwtVerify(req.credential.value, JWKS, { audience });
+        return create(VerifySessionResponseSchema, { userId: payload.sub ?? "" });
+      } catch {
+        throw new ConnectError("jwt invalid", Code.Unauthenticated);
+      }
+    },
+  });
+}
+
+http2.createServer(connectNodeAdapter({ routes })).listen(port, "127.0.0.1");
+process.on("SIGTERM", () => process.exit(0));
+process.on("SIGINT", () => process.exit(0));

@@ -1,0 +1,105 @@
+/**
+ * Per-process resource readings from /proc (Linux): CPU time of all threads
+ * (main, libuv pool, the SDK's worker threads), current and peak RSS, thread
+ * and file-descriptor counts. Reading /proc from outside costs the measured
+ * process nothing, and covers every thread, unlike process.cpuUsage() in-band.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+
+/** USER_HZ: /proc reports CPU time in clock ticks, 100 per second on Linux. */
+const TICKS_PER_SECOND = 100;
+
+export interface ProcReading {
+  /** user + system CPU seconds so far. */
+  cpuSeconds: number;
+  rssMiB: number;
+  /** VmHWM: the peak RSS since the process started. */
+  peakRssMiB: number;
+  threads: number;
+  fds: number;
+}
+
+export function readProc(pid: number): ProcReading | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may contain spaces) start at state (field 3); utime and stime are 14, 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? Number.NaN);
+    let fds = Number.NaN;
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      // not ours to read: leave NaN
+    }
+    return { cpuSeconds, rssMiB: kib("VmRSS") / 1024, peakRssMiB: kib("VmHWM") / 1024, threads: kib("Threads"), fds };
+  } catch {
+    return undefined; // the process is gone
+  }
+}
+
+export interface WindowStats {
+  /** Average CPU over the window, in % of one core (200% = both cores of a 2-core machine). */
+  cpuPercent: number;
+  /** Highest RSS sampled in the window. */
+  peakRssMiB: number;
+  maxThreads: number;
+  lastRssMiB: number;
+}
+
+/**
+ * Samples one process over a window (a measured step): CPU from the
+ * difference of two readings, RSS and threads as the maximum of periodic samples.
+ */
+export class ProcWindow {
+  private first: ProcReading | undefined;
+  private t0 = 0;
+  private peakRss = 0;
+  private maxThreads = 0;
+  private lastRss = Number.NaN;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly pid: number, private readonly intervalMs = 100) {}
+
+  start(): void {
+    this.first = readProc(this.pid);
+    this.t0 = performance.now();
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+  }
+
+  stop(): WindowStats {
+    clearInterval(this.timer);
+    this.sample();
+    const last = readProc(this.pid);
+    const seconds = (performance.now() - this.t0) / 1000;
+    const cpu = this.first && last && seconds > 0 ? ((last.cpuSeconds - this.first.cpuSeconds) / seconds) * 100 : Number.NaN;
+    return { cpuPercent: cpu, peakRssMiB: this.peakRss, maxThreads: this.maxThreads, lastRssMiB: this.lastRss };
+  }
+
+  private sample(): void {
+    const r = readProc(this.pid);
+    if (!r) return;
+    this.peakRss = Math.max(this.peakRss, r.rssMiB);
+    this.maxThreads = Math.max(this.maxThreads, r.threads);
+    this.lastRss = r.rssMiB;
+  }
+}
+
+/** The bench process's own CPU over a window (backend + load generator), in % of one core. */
+export class SelfCpuWindow {
+  private start = process.cpuUsage();
+  private t0 = performance.now();
+
+  reset(): void {
+    this.start = process.cpuUsage();
+    this.t0 = performance.now();
+  }
+
+  percent(): number {
+    const d = process.cpuUsage(this.start);
+    const ms = performance.now() - this.t0;
+    return ms > 0 ? ((d.user + d.system) / 1000 / ms) * 100 : Number.NaN;
+  }
+}

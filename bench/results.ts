@@ -1,0 +1,54 @@
+/** What one bench run produced: the records the report and the chart are drawn from. */
+import type { ColdStartResult } from "./cold-start.js";
+import type { BenchConfig, RpcName } from "./config.js";
+import type { LatencySummary } from "./stats.js";
+
+export interface StepRecord {
+  system: string;
+  latencyMs: number;
+  rpc: RpcName;
+  concurrency: number;
+  ok: number;
+  errors: Record<string, number>;
+  throughput: number;
+  latency: LatencySummary;
+  elapsedMs: number;
+  /** The system's CPU over the measured phase, % of one core (all its threads). */
+  cpuPercent: number;
+  /** The system's CPU time per successful call, ms. */
+  cpuMsPerCall: number;
+  peakRssMiB: number;
+  maxThreads: number;
+  /** The bench process (backend + load generator) over the same window, % of one core. */
+  benchCpuPercent: number;
+}
+
+export interface SystemRecord {
+  id: string;
+  label: string;
+  protocol: string;
+  /** From spawn to the port accepting connections. */
+  startMs: number;
+  idleRssMiB: number;
+  idleThreads: number;
+  /** VmHWM at the end of its run. */
+  peakRssMiB: number;
+  threadsAtEnd: number;
+}
+
+export interface BenchRun {
+  config: BenchConfig;
+  command: string;
+  startedAt: Date;
+  durationS: number;
+  node: string;
+  cpus: string;
+  cores: number;
+  memGiB: number;
+  /** git HEAD and the src/ files changed in the working tree when the run started. */
+  source: string;
+  systems: SystemRecord[];
+  steps: StepRecord[];
+  cold: ColdStartResult[];
+  otlp?: { requests: number; bytes: number };
+}

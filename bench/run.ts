@@ -1,0 +1,177 @@
+/**
+ * `npm run bench`: the load benchmark of issue 7. One in-process local Para
+ * backend with a configurable added latency; para-signer (tracing off and
+ * on), the docs' Express pattern and the floor, each its own child process,
+ * one after another, under the same closed-loop load; then the cold-start
+ * burst. Writes bench/results/latest.md and latest.svg.
+ *
+ * Run under the shared port lock: flock /tmp/para-signer-tests.lock npm run bench
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import { join } from "node:path";
+import { startBenchBackend, type BenchBackend } from "./backend.js";
+import { coldStart, type ColdStartResult } from "./cold-start.js";
+import { benchConfig, type BenchConfig, type RpcName } from "./config.js";
+import { runStep } from "./load.js";
+import { startOtlpSink } from "./otlp-sink.js";
+import { ProcWindow, readProc, SelfCpuWindow, type WindowStats } from "./proc-sampler.js";
+import { renderReport } from "./report.js";
+import type { BenchRun, StepRecord, SystemRecord } from "./results.js";
+import { renderChart } from "./svg.js";
+import { launch, REPO_ROOT, systemSpecs, type SystemSpec } from "./systems.js";
+import { createTarget, type Target } from "./target.js";
+import { prepareAll, type PreparedRequest } from "./workload.js";
+
+const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
+
+async function main(): Promise<void> {
+  const config = benchConfig();
+  const startedAt = new Date();
+  const resultsDir = join(REPO_ROOT, "bench", "results");
+  mkdirSync(resultsDir, { recursive: true });
+  log(`minting ${config.sessions} sessions on the local Para backend (ports 8080/3003)`);
+  const backend = await startBenchBackend(config.sessions);
+  const sink = config.tracing ? await startOtlpSink() : undefined;
+  try {
+    const prepared = new Map<RpcName, PreparedRequest[]>(config.rpcs.map((rpc) => [rpc, prepareAll(rpc, backend.sessions)]));
+    const specs = systemSpecs({
+      key: backend.key,
+      ...(sink ? { otlpUrl: sink.url } : {}),
+      ...(config.cpuProf ? { cpuProfDir: join(resultsDir, "prof") } : {}),
+    }).filter((s) => config.systems.includes(s.id));
+    const steps: StepRecord[] = [];
+    const systems: SystemRecord[] = [];
+    for (const spec of specs) systems.push(await runSystem(spec, config, backend, prepared, steps));
+
+    const cold: ColdStartResult[] = [];
+    if (config.coldStart) {
+      backend.setLatency(config.coldStartLatencyMs, config.coldStartDownloadMs);
+      // Distinct users: every call is that user's first.
+      const firstCalls = prepareAll("SignEvmEip191", backend.sessions.slice(0, config.coldStartCalls));
+      for (const spec of specs.filter((s) => s.id === "para-signer" || s.id === "express-pattern")) {
+        log(`cold start: ${spec.id}, ${config.coldStartCalls} concurrent first SignMessage calls at ${config.coldStartLatencyMs} ms`);
+        const r = await coldStart(spec, firstCalls, config.coldStartCalls, config.connections);
+        log(`  ${r.ok}/${r.calls} ok in ${fmt(r.burstMs)} ms, threads ${r.threadsAtListen} → peak ${r.peakThreads}, peak RSS ${fmt(r.peakRssMiB)} MiB`);
+        cold.push(r);
+      }
+      backend.setLatency(0);
+    }
+
+    const cpus = os.cpus();
+    const run: BenchRun = {
+      config,
+      command: commandLine(),
+      startedAt,
+      durationS: (Date.now() - startedAt.getTime()) / 1000,
+      node: process.version,
+      cpus: cpus[0]?.model ?? "unknown",
+      cores: cpus.length,
+      memGiB: os.totalmem() / 2 ** 30,
+      source: sourceState(),
+      systems,
+      steps,
+      cold,
+      ...(sink ? { otlp: { requests: sink.requests, bytes: sink.bytes } } : {}),
+    };
+    const out = join(resultsDir, config.outName);
+    writeFileSync(`${out}.md`, renderReport(run));
+    writeFileSync(`${out}.svg`, renderChart(run));
+    writeFileSync(`${out}.json`, JSON.stringify(run, null, 2));
+    log(`done in ${fmt(run.durationS)} s: bench/results/${config.outName}.md, .svg, .json`);
+  } finally {
+    await sink?.close();
+    await backend.stop();
+  }
+}
+
+/** One system: start it, wait until it answers, run every latency × RPC × concurrency step, stop it. */
+async function runSystem(spec: SystemSpec, config: BenchConfig, backend: BenchBackend, prepared: Map<RpcName, PreparedRequest[]>, steps: StepRecord[]): Promise<SystemRecord> {
+  backend.setLatency(0);
+  const t0 = performance.now();
+  const system = await launch(spec);
+  const startMs = performance.now() - t0;
+  const target = createTarget(system, config.connections);
+  try {
+    const idle = readProc(system.pid);
+    await ready(target, prepared.get("CheckSession") ?? prepareAll("CheckSession", backend.sessions), spec.id);
+    log(`${spec.id}: pid ${system.pid}, listening after ${fmt(startMs)} ms, idle RSS ${fmt(idle?.rssMiB ?? NaN)} MiB`);
+    for (const latencyMs of config.latenciesMs) {
+      backend.setLatency(latencyMs);
+      for (const rpc of config.rpcs) {
+        const send = target.sender(prepared.get(rpc) ?? []);
+        for (const concurrency of config.concurrencies) {
+          const window = new ProcWindow(system.pid);
+          const self = new SelfCpuWindow();
+          let w: WindowStats | undefined;
+          let benchCpu = Number.NaN;
+          const r = await runStep(
+            send,
+            { concurrency, warmupMs: config.warmupMs, durationMs: config.durationMs, maxRequests: config.maxRequests },
+            { onMeasureStart: () => (window.start(), self.reset()), onMeasureEnd: () => ((w = window.stop()), (benchCpu = self.percent())) },
+          );
+          const cpuPercent = w?.cpuPercent ?? Number.NaN;
+          const rec: StepRecord = {
+            system: spec.id, latencyMs, rpc, concurrency,
+            ok: r.ok, errors: r.errors, throughput: r.throughput, latency: r.latency, elapsedMs: r.elapsedMs,
+            cpuPercent, cpuMsPerCall: r.ok > 0 ? ((cpuPercent / 100) * r.elapsedMs) / r.ok : Number.NaN,
+            peakRssMiB: w?.peakRssMiB ?? Number.NaN, maxThreads: w?.maxThreads ?? Number.NaN, benchCpuPercent: benchCpu,
+          };
+          steps.push(rec);
+          const errs = Object.entries(r.errors).map(([k, v]) => `${k}:${v}`).join(" ");
+          log(`${spec.id} +${latencyMs}ms ${rpc} c=${concurrency}: ${fmt(r.throughput, 1)} req/s p50 ${fmt(r.latency.p50, 1)} p99 ${fmt(r.latency.p99, 1)} ms cpu ${fmt(cpuPercent)}% rss ${fmt(rec.peakRssMiB)} MiB${errs ? ` errors ${errs}` : ""}`);
+        }
+      }
+    }
+    const end = readProc(system.pid);
+    return {
+      id: spec.id, label: spec.label, protocol: spec.protocol, startMs,
+      idleRssMiB: idle?.rssMiB ?? Number.NaN, idleThreads: idle?.threads ?? Number.NaN,
+      peakRssMiB: end?.peakRssMiB ?? Number.NaN, threadsAtEnd: end?.threads ?? Number.NaN,
+    };
+  } finally {
+    target.close();
+    await system.stop();
+    backend.setLatency(0);
+  }
+}
+
+/** Until one CheckSession succeeds (para-signer: its signing worker is warm; the Express pattern: its first instance built). */
+async function ready(target: Target, requests: PreparedRequest[], id: string): Promise<void> {
+  const send = target.sender(requests);
+  const deadline = Date.now() + 30_000;
+  let last = "";
+  while (Date.now() < deadline) {
+    last = await send(0);
+    if (last === "OK") return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${id} never answered CheckSession OK (last: ${last})`);
+}
+
+/** Which para-signer was measured: the commit plus the files changed in the working tree under src/. */
+function sourceState(): string {
+  // trimEnd only: porcelain lines start with a status column that may be a space (" M path").
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8" }).trimEnd();
+  try {
+    const changed = git("status", "--porcelain", "--", "src").split("\n").filter(Boolean).map((l) => l.slice(3));
+    return `${git("rev-parse", "--short", "HEAD")}${changed.length ? ` + working-tree changes in ${changed.join(", ")}` : " (clean src/)"}`;
+  } catch {
+    return "unknown (no git)";
+  }
+}
+
+function commandLine(): string {
+  const vars = Object.entries(process.env)
+    .filter(([k]) => k.startsWith("BENCH_"))
+    .map(([k, v]) => `${k}=${v ?? ""}`);
+  const script = process.env["npm_lifecycle_event"];
+  return [...vars, script ? `npm run ${script}` : `tsx ${process.argv.slice(1).join(" ")}`].join(" ");
+}
+
+main().then(() => process.exit(0), (error: unknown) => {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,163 @@
+/**
+ * The systems under test and how to start them: each is its own child
+ * process (so CPU and RSS are per system), started with `node --import tsx`
+ * on a free port, with the same environment apart from what each needs.
+ * Every system runs with LOG_LEVEL=warn: para-signer's per-call access line
+ * is info, so no system writes a line per request, and the SDK's console
+ * output (routed to debug by both para-signer and the Express pattern) is dropped.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as net from "node:net";
+import { fileURLToPath } from "node:url";
+
+export const LOG_LEVEL = "warn";
+export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export type Protocol = "grpc" | "http1";
+
+export interface SystemSpec {
+  id: string;
+  label: string;
+  protocol: Protocol;
+  /** Entry module, relative to the repo root. */
+  entry: string;
+  /** Extra node arguments before the entry (preloads, --cpu-prof). */
+  nodeArgs: string[];
+  env: Record<string, string>;
+}
+
+export interface ParaKey {
+  apiKey: string;
+  secretApiKey: string;
+  apiKeyId: string;
+}
+
+export interface SpecOptions {
+  key: ParaKey;
+  /** OTLP/HTTP endpoint for the tracing-on variant. */
+  otlpUrl?: string;
+  /** Directory for --cpu-prof output of para-signer (tracing off), when profiling. */
+  cpuProfDir?: string;
+}
+
+/** Node flags para-signer runs with (as its start script and image do); BENCH_SIGNER_NODE_ARGS overrides, for experiments. */
+const SIGNER_NODE_ARGS = (process.env["BENCH_SIGNER_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+
+export function systemSpecs(o: SpecOptions): SystemSpec[] {
+  const para = { PARA_ENVIRONMENT: "DEV", PARA_API_KEY: o.key.apiKey, PARA_SECRET_API_KEY: o.key.secretApiKey, PARA_JWT_AUDIENCE: o.key.apiKeyId };
+  // No pre-close drain delay (meant for a load balancer to notice NOT_SERVING): the bench stops each system
+  // only after its last call, and the delay would add seconds per system to every run.
+  const signer = { ...para, SIGNER_DRAIN_DELAY_MS: "0" };
+  const specs: SystemSpec[] = [
+    {
+      id: "para-signer",
+      label: "para-signer",
+      protocol: "grpc",
+      entry: "src/main.ts",
+      nodeArgs: [...SIGNER_NODE_ARGS, ...(o.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${o.cpuProfDir}`] : [])],
+      env: signer,
+    },
+  ];
+  if (o.otlpUrl) {
+    specs.push({
+      id: "para-signer+otel",
+      label: "para-signer (tracing on)",
+      protocol: "grpc",
+      entry: "src/main.ts",
+      nodeArgs: [...SIGNER_NODE_ARGS, "--import", "./src/otel.ts"],
+      env: { ...signer, OTEL_EXPORTER_OTLP_ENDPOINT: o.otlpUrl, OTEL_SERVICE_NAME: "para-signer-bench" },
+    });
+  }
+  specs.push(
+    { id: "express-pattern", label: "docs' Express pattern", protocol: "http1", entry: "bench/express-pattern.ts", nodeArgs: [], env: para },
+    { id: "floor", label: "floor", protocol: "grpc", entry: "bench/floor-server.ts", nodeArgs: [], env: para },
+  );
+  return specs;
+}
+
+export interface RunningSystem {
+  spec: SystemSpec;
+  pid: number;
+  port: number;
+  /** The last lines the child wrote (stdout and stderr), for diagnosing a failed start. */
+  tail: string[];
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Only what node and tsx need, so no OTEL_* or PARA_* variable of the bench's own shell leaks into a system. */
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "TMPDIR", "LANG", "TZ"]) {
+    const v = process.env[name];
+    if (v !== undefined) env[name] = v;
+  }
+  // para-signer's own tuning knobs pass through, for experiments (e.g. SIGNER_POOL_SIZE=0).
+  for (const [name, v] of Object.entries(process.env)) if (name.startsWith("SIGNER_") && v !== undefined) env[name] = v;
+  return env;
+}
+
+/**
+ * Starts a system and resolves once its port accepts connections. The port is
+ * chosen here rather than read from a "listening" log line, because that line
+ * is info level and every system runs at warn.
+ */
+export async function launch(spec: SystemSpec, timeoutMs = 30_000): Promise<RunningSystem> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", ...spec.nodeArgs, spec.entry], {
+    cwd: REPO_ROOT,
+    env: { ...baseEnv(), ...spec.env, PORT: String(port), LOG_LEVEL },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) if (line) tail.push(line.slice(0, 400));
+    if (tail.length > 40) tail.splice(0, tail.length - 40);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let dead = false;
+  void exited.then(() => (dead = true));
+  const running: RunningSystem = {
+    spec,
+    pid: child.pid ?? -1,
+    port,
+    tail,
+    async stop() {
+      if (dead) return;
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!(await accepts(port))) {
+    if (dead) throw new Error(`${spec.id} exited during start-up:\n${tail.join("\n")}`);
+    if (Date.now() > deadline) {
+      await running.stop();
+      throw new Error(`${spec.id} did not listen within ${timeoutMs} ms:\n${tail.join("\n")}`);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return running;
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
