@@ -39,6 +39,34 @@ export function readProc(pid: number): ProcReading | undefined {
   }
 }
 
+/** The process and all its descendants (e.g. cluster workers), summed: CPU, RSS, threads and fds add up. */
+export function readProcTree(pid: number): ProcReading | undefined {
+  const root = readProc(pid);
+  if (!root) return undefined;
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const descendants: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of parentOf) if (ppid === parent) descendants.push(child), walk(child);
+  };
+  walk(pid);
+  return descendants.map(readProc).reduce<ProcReading>(
+    (sum, r) =>
+      r
+        ? { cpuSeconds: sum.cpuSeconds + r.cpuSeconds, rssMiB: sum.rssMiB + r.rssMiB, peakRssMiB: sum.peakRssMiB + r.peakRssMiB, threads: sum.threads + r.threads, fds: sum.fds + r.fds }
+        : sum,
+    root,
+  );
+}
+
 export interface WindowStats {
   /** Average CPU over the window, in % of one core (200% = both cores of a 2-core machine). */
   cpuPercent: number;
@@ -49,7 +77,7 @@ export interface WindowStats {
 }
 
 /**
- * Samples one process over a window (a measured step): CPU from the
+ * Samples one process (with its child processes, if any) over a window (a measured step): CPU from the
  * difference of two readings, RSS and threads as the maximum of periodic samples.
  */
 export class ProcWindow {
@@ -63,7 +91,7 @@ export class ProcWindow {
   constructor(private readonly pid: number, private readonly intervalMs = 100) {}
 
   start(): void {
-    this.first = readProc(this.pid);
+    this.first = readProcTree(this.pid);
     this.t0 = performance.now();
     this.sample();
     this.timer = setInterval(() => this.sample(), this.intervalMs);
@@ -72,14 +100,14 @@ export class ProcWindow {
   stop(): WindowStats {
     clearInterval(this.timer);
     this.sample();
-    const last = readProc(this.pid);
+    const last = readProcTree(this.pid);
     const seconds = (performance.now() - this.t0) / 1000;
     const cpu = this.first && last && seconds > 0 ? ((last.cpuSeconds - this.first.cpuSeconds) / seconds) * 100 : Number.NaN;
     return { cpuPercent: cpu, peakRssMiB: this.peakRss, maxThreads: this.maxThreads, lastRssMiB: this.lastRss };
   }
 
   private sample(): void {
-    const r = readProc(this.pid);
+    const r = readProcTree(this.pid);
     if (!r) return;
     this.peakRss = Math.max(this.peakRss, r.rssMiB);
     this.maxThreads = Math.max(this.maxThreads, r.threads);

@@ -46,8 +46,10 @@ export function renderReport(run: BenchRun): string {
   p();
   p("Throughput ratio > 1 and p50 ratio < 1 favour the first-named system. Single steps are short and this machine is shared: expect run-to-run noise of about ±20% on one cell (the tracing on/off columns, which compare two nearly identical processes, show its size). A Node process whose main thread is saturated shows about 110–135% CPU here (main thread plus GC and worker threads), not 200%.");
   p();
-  p("| latency | RPC | c | signer/express req/s | signer/express p50 | signer/floor req/s | signer/floor p50 | signer/floor CPU ms/call | tracing on/off req/s | tracing on/off p50 | tracing on/off CPU ms/call |");
-  p("|---|---|---|---|---|---|---|---|---|---|---|");
+  p("*signer×2* is para-signer with `SIGNER_WORKERS=2` (two service processes on one port, one per core of this 2-core machine); the other columns are the single-process service against the single-process docs' pattern.");
+  p();
+  p("| latency | RPC | c | signer/express req/s | signer/express p50 | signer×2/express req/s | signer×2/express p50 | signer/floor req/s | signer/floor p50 | signer/floor CPU ms/call | tracing on/off req/s | tracing on/off p50 | tracing on/off CPU ms/call |");
+  p("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const lat of c.latenciesMs) {
     for (const rpc of c.rpcs) {
       for (const cc of c.concurrencies) {
@@ -55,7 +57,8 @@ export function renderReport(run: BenchRun): string {
         const e = find("express-pattern", lat, rpc, cc);
         const f = find("floor", lat, rpc, cc);
         const t = find("para-signer+otel", lat, rpc, cc);
-        p(`| ${lat} ms | ${rpc} | ${cc} | ${x(ratio(s?.throughput, e?.throughput))} | ${x(ratio(s?.latency.p50, e?.latency.p50))} | ${x(ratio(s?.throughput, f?.throughput))} | ${x(ratio(s?.latency.p50, f?.latency.p50))} | ${x(ratio(s?.cpuMsPerCall, f?.cpuMsPerCall))} | ${x(ratio(t?.throughput, s?.throughput))} | ${x(ratio(t?.latency.p50, s?.latency.p50))} | ${x(ratio(t?.cpuMsPerCall, s?.cpuMsPerCall))} |`);
+        const m = find("para-signer-x2", lat, rpc, cc);
+        p(`| ${lat} ms | ${rpc} | ${cc} | ${x(ratio(s?.throughput, e?.throughput))} | ${x(ratio(s?.latency.p50, e?.latency.p50))} | ${x(ratio(m?.throughput, e?.throughput))} | ${x(ratio(m?.latency.p50, e?.latency.p50))} | ${x(ratio(s?.throughput, f?.throughput))} | ${x(ratio(s?.latency.p50, f?.latency.p50))} | ${x(ratio(s?.cpuMsPerCall, f?.cpuMsPerCall))} | ${x(ratio(t?.throughput, s?.throughput))} | ${x(ratio(t?.latency.p50, s?.latency.p50))} | ${x(ratio(t?.cpuMsPerCall, s?.cpuMsPerCall))} |`);
       }
     }
   }

@@ -58,6 +58,14 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
       env: signer,
     },
   ];
+  specs.push({
+    id: "para-signer-x2",
+    label: "para-signer ×2 processes",
+    protocol: "grpc",
+    entry: "src/main.ts",
+    nodeArgs: [...SIGNER_NODE_ARGS],
+    env: { ...signer, SIGNER_WORKERS: "2" },
+  });
   if (o.otlpUrl) {
     specs.push({
       id: "para-signer+otel",

@@ -78,6 +78,8 @@ export interface TlsConfig {
 export interface Config {
   host: string;
   port: number;
+  /** Service processes sharing the port (node:cluster); "auto" = one per core. */
+  workers: number | "auto";
   logLevel: LogLevel;
   /** OTEL_SEMCONV_STABILITY_OPT_IN, as given (see telemetry/semconv.ts). */
   semconvStabilityOptIn: string;
@@ -106,6 +108,7 @@ export function envToConfig(env: Env): Config {
   return {
     host: nonEmpty(env["HOST"]) ?? "127.0.0.1",
     port: integer(env, "PORT", 50051, 0, 65535),
+    workers: env["SIGNER_WORKERS"]?.trim().toLowerCase() === "auto" ? "auto" : integer(env, "SIGNER_WORKERS", 1, 1, 64),
     logLevel: oneOf("LOG_LEVEL", env["LOG_LEVEL"]?.toLowerCase(), LOG_LEVELS, "info"),
     semconvStabilityOptIn: env["OTEL_SEMCONV_STABILITY_OPT_IN"] ?? "",
     para: paraConfig(env),

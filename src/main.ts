@@ -1,13 +1,17 @@
-import { ConfigError, envToConfig } from "./config.js";
-import { startService } from "./service.js";
+import { availableParallelism } from "node:os";
+import { runPrimary, isClusterWorker } from "./cluster.js";
+import { type Config, ConfigError, envToConfig } from "./config.js";
+import { startLocalBackend, startService } from "./service.js";
+import { createLogger } from "./telemetry/logger.js";
 import { runShutdownHooks } from "./telemetry/shutdown-hooks.js";
 
 /**
- * Entry point: environment → config → service → signals. A bad configuration
- * value stops start-up with one line naming the variable.
+ * Entry point: environment → config → service (or, with SIGNER_WORKERS > 1,
+ * a primary that runs that many service processes on one port) → signals.
+ * A bad configuration value stops start-up with one line naming the variable.
  */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = envToConfig(process.env);
   } catch (error) {
@@ -17,13 +21,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const workers = config.workers === "auto" ? availableParallelism() : config.workers;
+  if (workers > 1 && !isClusterWorker()) return startPrimary(config, workers);
+  await startSingle(config);
+}
+
+async function startSingle(config: Config): Promise<void> {
   const service = await startService(config);
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      // A second signal means "now": skip the drain.
-      process.exit(130);
-    }
+    if (stopping) process.exit(130); // a second signal means "now": skip the drain
     stopping = true;
     service.logger.info({ signal }, "stopping");
     service
@@ -39,6 +46,24 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+}
+
+/** Local mode starts the one local Para backend here (its ports are fixed) and points every worker at it. */
+async function startPrimary(config: Config, workers: number): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const local = config.para.apiKey ? undefined : await startLocalBackend(logger);
+  const env = local
+    ? {
+        ...process.env,
+        PARA_ENVIRONMENT: "DEV",
+        PARA_API_KEY: local.para.apiKey,
+        PARA_SECRET_API_KEY: local.para.secretApiKey,
+        PARA_JWT_AUDIENCE: local.para.jwtAudience,
+      }
+    : process.env;
+  await runPrimary(workers, env, logger, async () => {
+    await local?.stop();
+  });
 }
 
 main().catch((error: unknown) => {

@@ -113,7 +113,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   });
   const address = await server.start();
   health.set(LIVENESS, ServingStatus.SERVING);
-  logger.info({ host: address.address, port: address.port, environment: para.environment, local: Boolean(local) }, "listening");
+  logger.info({ pid: process.pid, host: address.address, port: address.port, environment: para.environment, local: Boolean(local) }, "listening");
 
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -156,7 +156,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
 }
 
 /** Local mode: the embedded Para emulator, loaded only when no API key is configured. */
-async function startLocalBackend(logger: Logger) {
+export async function startLocalBackend(logger: Logger) {
   const { startLocalPara, LOCAL_PARA_API_KEY, LOCAL_PARA_SECRET_API_KEY, LOCAL_PARA_API_KEY_ID } = await import("./local-para/index.js");
   const backend = await startLocalPara();
   logger.warn(

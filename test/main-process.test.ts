@@ -4,6 +4,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, test } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus as S } from "../gen/grpc/health/v1/health_pb.js";
+import { SignerService } from "../gen/para/signer/v1/signer_service_pb.js";
 import { localPara } from "./support/local-para-admin.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -35,9 +36,12 @@ describe("the service process (src/main.ts)", () => {
     expect(p.err()).not.toContain("not-a-real-key");
   });
 
-  test("starts, reports SERVING once warm, and exits 0 on SIGTERM despite the SDK's worker", async () => {
+  test.each([
+    { note: "one process", workers: "1" },
+    { note: "two worker processes on one port", workers: "2" },
+  ])("$note: starts, reports SERVING once warm, serves, and exits 0 on SIGTERM despite the SDK's worker", async ({ workers }) => {
     const key = await localPara.createApiKey();
-    const p = run({ PORT: "0", PARA_ENVIRONMENT: "DEV", PARA_API_KEY: key.apiKey, SIGNER_DRAIN_DELAY_MS: "100" });
+    const p = run({ PORT: "0", PARA_ENVIRONMENT: "DEV", PARA_API_KEY: key.apiKey, SIGNER_DRAIN_DELAY_MS: "100", SIGNER_WORKERS: workers });
     let port = 0;
     for (let i = 0; i < 200 && !port; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -52,6 +56,17 @@ describe("the service process (src/main.ts)", () => {
       if (status !== S.SERVING) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(status).toBe(S.SERVING);
+    const signer = createClient(SignerService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, idleConnectionTimeoutMs: 50 }));
+    const minted = await localPara.mintSession({ apiKey: key.apiKey });
+    const results = await Promise.all(Array.from({ length: 8 }, () => signer.checkSession({ session: minted.session })));
+    expect(results.every((r) => r.active)).toBe(true);
+    if (workers === "2") {
+      const listeningLines = () => [...p.out().matchAll(/"pid":(\d+),"host":"[^"]*","port":(\d+)/g)];
+      for (let i = 0; i < 100 && listeningLines().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      const listening = listeningLines();
+      expect(new Set(listening.map((m) => m[1])).size).toBe(2); // two processes…
+      expect(new Set(listening.map((m) => m[2]))).toEqual(new Set([String(port)])); // …on one port
+    }
     p.child.kill("SIGTERM");
     expect(await p.exited).toBe(0);
   });
