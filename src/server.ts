@@ -6,6 +6,10 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { callerContextValues } from "./authz/caller-identity.js";
 import type { Config } from "./config.js";
 import { watchSession } from "./http2-keepalive.js";
+import { withStreamHygiene } from "./http2-stream-hygiene.js";
+
+/** After the last call has answered, how long sessions get to flush and close by themselves. */
+const FLUSH_MS = 500;
 
 export interface ServerOptions {
   config: Pick<Config, "host" | "port" | "limits" | "http2" | "shutdown" | "tls">;
@@ -38,12 +42,32 @@ export function createServer(options: ServerOptions): Server {
   const { config } = options;
   const shutdown = new AbortController();
   let state: "new" | "serving" | "delaying" | "draining" | "stopped" = "new";
-  // Refuses calls that arrive once draining has begun, on connections opened before it.
+  let inFlight = 0;
+  let onIdle: (() => void) | undefined;
+  // Refuses calls that arrive once draining has begun, on connections opened before it, and counts the calls in
+  // flight: the drain waits for calls, not for connections a client keeps open.
   const drainGate: Interceptor = (next) => async (req) => {
     if (state === "draining" || state === "stopped") throw new ConnectError("server is shutting down", Code.Unavailable);
-    return next(req);
+    inFlight++;
+    let settled = false;
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      if (--inFlight === 0) onIdle?.();
+    };
+    try {
+      const res = await next(req);
+      if (!res.stream) {
+        done();
+        return res;
+      }
+      return { ...res, message: untilDone(res.message, done) };
+    } catch (error) {
+      done();
+      throw error;
+    }
   };
-  const handler = connectNodeAdapter({
+  const connectHandler = connectNodeAdapter({
     routes: options.routes,
     interceptors: [drainGate, ...(options.interceptors ?? [])],
     readMaxBytes: config.limits.maxWireBytes,
@@ -52,6 +76,7 @@ export function createServer(options: ServerOptions): Server {
     shutdownSignal: shutdown.signal,
     contextValues: callerContextValues,
   });
+  const handler = withStreamHygiene(connectHandler, config.http2.maxHeaderListBytes);
   const settings: http2.Settings = {
     maxConcurrentStreams: config.http2.maxConcurrentStreams,
     maxHeaderListSize: config.http2.maxHeaderListBytes,
@@ -94,14 +119,26 @@ export function createServer(options: ServerOptions): Server {
       // server.close() alone lets open sessions start new streams: GOAWAY each
       // session too; its in-flight streams may finish.
       for (const session of sessions) session.close();
-      const grace = setTimeout(() => {
-        shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
-        for (const session of sessions) session.destroy();
-      }, config.shutdown.graceMs);
-      await closed;
+      // Wait for the calls in flight (not for connections clients keep open), at most the grace period.
+      const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onIdle = resolve));
+      let grace: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => (grace = setTimeout(resolve, config.shutdown.graceMs)));
+      await Promise.race([idle, graceOver]);
       clearTimeout(grace);
-      shutdown.abort();
+      shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
+      // Let the last responses flush and sessions close on their own; then cut what lingers.
+      await Promise.race([closed, sleep(FLUSH_MS)]);
+      for (const session of sessions) session.destroy();
+      await closed;
       state = "stopped";
     },
   };
+}
+
+async function* untilDone<T>(stream: AsyncIterable<T>, done: () => void): AsyncIterable<T> {
+  try {
+    yield* stream;
+  } finally {
+    done();
+  }
 }

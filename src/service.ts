@@ -55,7 +55,9 @@ const SERVICE_VERSION = "0.1.0";
  */
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const restoreConsole = options.keepConsole ? () => undefined : installConsoleGuard(logger);
+  // Installed for good, not restored on stop: SDK work still settling after a stop (background constructions,
+  // the worker's exit) must not print to an unguarded console.
+  if (!options.keepConsole) installConsoleGuard(logger);
   const local = config.para.apiKey ? undefined : await startLocalBackend(logger);
   const para: ParaConfig & { apiKey: string } = local ? { ...config.para, ...local.para } : { ...config.para, apiKey: config.para.apiKey ?? "" };
   if (!para.secretApiKey) logger.warn("PARA_SECRET_API_KEY is not set: VerifySession(verification_token) and VerifyWallet answer FAILED_PRECONDITION");
@@ -150,7 +152,6 @@ export async function startService(config: Config, options: ServiceOptions = {})
       instances.stop();
       await worker.stop(resetSigningWorker);
       await local?.stop();
-      restoreConsole();
     },
   };
 }

@@ -18,6 +18,9 @@ export interface PoolOptions {
   beforeConstruct?: () => Promise<void>;
 }
 
+/** While Para fails, a construction is retried at most this often; it doubles as the probe that notices recovery. */
+const MAX_BACKOFF_MS = 2_000;
+
 interface Entry {
   instance: ParaInstance;
   createdAt: number;
@@ -115,7 +118,7 @@ export class PristineInstancePool implements ParaInstanceSource {
     // (once per burst of failures, not once per failed construction).
     this.waiting.splice(0, this.waiting.length, ...this.waiting.filter((e) => e.state === "ready"));
     if (Date.now() < this.backoffUntil) return;
-    this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), 5_000);
+    this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
     this.backoffUntil = Date.now() + this.backoffMs;
     if (!this.stopped) setTimeout(() => this.refill(), this.backoffMs).unref();
   }

@@ -97,10 +97,11 @@ function validate(doc: unknown): ValidSession {
     if ((type === "SOLANA") !== (scheme === "ED25519")) throw new Invalid("wallet scheme does not fit its type");
     if (w["userId"] !== undefined && text(w["userId"], "wallet userId") !== userId) throw new Invalid("wallet of another user");
     const address = text(w["address"], "wallet address");
-    const publicKey = w["publicKey"] === undefined ? "" : text(w["publicKey"], "wallet publicKey");
+    // Optional: an absent or empty public key is the same thing, and stays out of the canonical form.
+    const publicKey = w["publicKey"] === undefined || w["publicKey"] === "" ? "" : text(w["publicKey"], "wallet publicKey");
     const signer = w["signer"] === undefined || w["signer"] === "" ? undefined : text(w["signer"], "wallet signer", MAX_SIGNER_CHARS);
     wallets.push({ id, type, scheme, address, publicKey, hasSigner: signer !== undefined });
-    canonicalWallets[id] = { id, type, scheme, address, publicKey, userId, ...(signer ? { signer } : {}) };
+    canonicalWallets[id] = { id, type, scheme, address, ...(publicKey ? { publicKey } : {}), userId, ...(signer ? { signer } : {}) };
   }
 
   const currentWalletIds = validateCurrentWalletIds(root["currentWalletIds"], wallets);

@@ -20,6 +20,7 @@ import {
   type VerifyWalletResponse,
   VerifyWalletResponseSchema,
   WalletSchema,
+  WalletType,
 } from "../../gen/para/signer/v1/signer_service_pb.js";
 import type { LimitsConfig } from "../config.js";
 import { invalidArgument } from "../errors.js";
@@ -53,7 +54,9 @@ export class Signer implements ServiceImpl<typeof SignerService> {
     const session = decodeSession(req.session, this.deps.limits.maxSessionBytes);
     const format = formatFromProto(req.format);
     if (!format) throw invalidArgument("format", "unknown message format");
-    const wallet = selectWallet(session, req.walletId, walletTypeFromProto(req.walletType));
+    const walletType = walletTypeFromProto(req.walletType);
+    if (walletType === undefined && req.walletType !== WalletType.UNSPECIFIED) throw invalidArgument("wallet_type", "unknown wallet type");
+    const wallet = selectWallet(session, req.walletId, walletType);
     const bytes = bytesToSign(wallet.type, format, req.message, this.deps.limits.maxMessageBytes);
     const raw = await this.deps.gateway.sign(
       { session, walletId: wallet.id, walletType: wallet.type, messageBase64: Buffer.from(bytes).toString("base64"), keepAlive: !req.skipKeepAlive },

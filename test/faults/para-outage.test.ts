@@ -44,7 +44,7 @@ describe("Para outages: the right codes meanwhile, health tells the truth, recov
       await localPara.clearFaults(h.key.apiKey);
       // No call needed: the pool's background constructions notice Para is back.
       let status = S.NOT_SERVING;
-      for (let i = 0; i < 200 && status !== S.SERVING; i++) {
+      for (let i = 0; i < 400 && status !== S.SERVING; i++) {
         await new Promise((r) => setTimeout(r, 50));
         status = await health();
       }
@@ -53,7 +53,7 @@ describe("Para outages: the right codes meanwhile, health tells the truth, recov
     } finally {
       await h.stop();
     }
-  });
+  }, 40_000);
 
   test("Para down at start-up: the service starts, answers UNAVAILABLE, then recovers by itself", async () => {
     const key = await localPara.createApiKey();
@@ -69,7 +69,7 @@ describe("Para outages: the right codes meanwhile, health tells the truth, recov
       }
       expect(status).toBe(S.NOT_SERVING);
       await localPara.clearFaults(key.apiKey);
-      for (let i = 0; i < 200 && status !== S.SERVING; i++) {
+      for (let i = 0; i < 400 && status !== S.SERVING; i++) {
         await new Promise((r) => setTimeout(r, 50));
         status = await health();
       }
@@ -78,7 +78,7 @@ describe("Para outages: the right codes meanwhile, health tells the truth, recov
     } finally {
       await h.stop();
     }
-  });
+  }, 40_000);
 
   test("Para slow: calls succeed within a generous deadline, fail DEADLINE_EXCEEDED within a tight one", async () => {
     const h = await startSignerHarness();
