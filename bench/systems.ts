@@ -117,20 +117,30 @@ function baseEnv(): Record<string, string> {
  * chosen here rather than read from a "listening" log line, because that line
  * is info level and every system runs at warn.
  */
-export async function launch(spec: SystemSpec, timeoutMs = 30_000): Promise<RunningSystem> {
+/** `onLine` sees every line the child writes (the soak scans them all for leaked secrets). */
+export async function launch(spec: SystemSpec, timeoutMs = 30_000, onLine?: (line: string) => void): Promise<RunningSystem> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", ...spec.nodeArgs, spec.entry], {
     cwd: REPO_ROOT,
-    env: { ...baseEnv(), ...spec.env, PORT: String(port), LOG_LEVEL },
+    env: { ...baseEnv(), LOG_LEVEL, ...spec.env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const tail: string[] = [];
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) if (line) tail.push(line.slice(0, 400));
-    if (tail.length > 40) tail.splice(0, tail.length - 40);
+  const keeper = () => {
+    let partial = "";
+    return (chunk: Buffer) => {
+      const lines = (partial + chunk.toString("utf8")).split("\n");
+      partial = lines.pop() ?? ""; // a line cut between chunks waits for its end
+      for (const line of lines) {
+        if (!line) continue;
+        tail.push(line.slice(0, 400));
+        onLine?.(line);
+      }
+      if (tail.length > 40) tail.splice(0, tail.length - 40);
+    };
   };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
+  child.stdout?.on("data", keeper());
+  child.stderr?.on("data", keeper());
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let dead = false;
   void exited.then(() => (dead = true));

@@ -1,24 +1,13 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, test } from "vitest";
-import { Health, HealthCheckResponse_ServingStatus as S } from "../gen/grpc/health/v1/health_pb.js";
+import { HealthCheckResponse_ServingStatus as S } from "../gen/grpc/health/v1/health_pb.js";
 import { SignerService } from "../gen/para/signer/v1/signer_service_pb.js";
 import { localPara } from "./support/local-para-admin.js";
+import { spawnService, waitForHealth } from "./support/service-process.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-
-function run(env: Record<string, string>) {
-  // node itself (with tsx's loader), not the tsx wrapper: signals must reach the service directly.
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: root, env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
-}
+/** The service from source, as `npm start` runs it (tsx's loader instead of a build). */
+const run = (env: Record<string, string>) => spawnService(["--import", "tsx", "src/main.ts"], env);
 
 describe("the service process (src/main.ts)", () => {
   test("a bad config value stops start-up with one line naming the variable", async () => {
@@ -42,19 +31,8 @@ describe("the service process (src/main.ts)", () => {
   ])("$note: starts, reports SERVING once warm, serves, and exits 0 on SIGTERM despite the SDK's worker", async ({ workers }) => {
     const key = await localPara.createApiKey();
     const p = run({ PORT: "0", PARA_ENVIRONMENT: "DEV", PARA_API_KEY: key.apiKey, SIGNER_DRAIN_DELAY_MS: "100", SIGNER_WORKERS: workers });
-    let port = 0;
-    for (let i = 0; i < 200 && !port; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const match = /"port":(\d+)/.exec(p.out());
-      if (match) port = Number(match[1]);
-    }
-    expect(port).toBeGreaterThan(0);
-    const health = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, idleConnectionTimeoutMs: 50 }));
-    let status = S.UNKNOWN;
-    for (let i = 0; i < 100 && status !== S.SERVING; i++) {
-      status = (await health.check({ service: "" })).status;
-      if (status !== S.SERVING) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const port = await p.port();
+    const status = await waitForHealth(port, S.SERVING);
     expect(status).toBe(S.SERVING);
     const signer = createClient(SignerService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, idleConnectionTimeoutMs: 50 }));
     const minted = await localPara.mintSession({ apiKey: key.apiKey });

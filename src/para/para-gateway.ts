@@ -54,6 +54,11 @@ export class ParaGateway {
     const para = await this.open(job.session, signal);
     await this.requireActive(para, signal);
     if (job.keepAlive && !(await this.call(para, para.keepSessionAlive(), signal, "keep-alive"))) {
+      // The SDK answers false for any failure; only Para's refusal means the session is the problem.
+      const failure = para.lastFailure();
+      if (failure && (failure.status === undefined || failure.status >= 500 || failure.status === 429)) {
+        throw mapParaError(new Error("keep-alive failed"), "keep-alive", failure);
+      }
       throw unauthenticated("session could not be extended");
     }
     try {

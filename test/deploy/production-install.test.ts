@@ -1,15 +1,12 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, describe, expect, test } from "vitest";
-import { Health, HealthCheckResponse_ServingStatus as S } from "../../gen/grpc/health/v1/health_pb.js";
+import { HealthCheckResponse_ServingStatus as S } from "../../gen/grpc/health/v1/health_pb.js";
 import { localPara } from "../support/local-para-admin.js";
+import { REPO_ROOT as root, spawnService, waitForHealth } from "../support/service-process.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "para-signer-image-"));
 
 /** The Dockerfile's CMD, read from the Dockerfile itself so the two cannot drift apart. */
@@ -34,30 +31,16 @@ describe("the image's steps, outside Docker", () => {
     const key = await localPara.createApiKey();
     const [command, ...args] = dockerCmd();
     expect(command).toBe("node");
-    const child = spawn(process.execPath, args, {
-      cwd: work,
-      env: { PATH: process.env["PATH"] ?? "", NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", PARA_ENVIRONMENT: "DEV", PARA_API_KEY: key.apiKey, SIGNER_DRAIN_DELAY_MS: "100" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    let port = 0;
-    for (let i = 0; i < 300 && !port; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      port = Number(/"port":(\d+)/.exec(out)?.[1] ?? 0);
-    }
-    expect(port).toBeGreaterThan(0);
-    const health = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, idleConnectionTimeoutMs: 50 }));
-    let status = S.UNKNOWN;
-    for (let i = 0; i < 100 && status !== S.SERVING; i++) {
-      status = (await health.check({})).status;
-      if (status !== S.SERVING) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(status).toBe(S.SERVING);
+    const service = spawnService(
+      args,
+      { NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", PARA_ENVIRONMENT: "DEV", PARA_API_KEY: key.apiKey, SIGNER_DRAIN_DELAY_MS: "100" },
+      work,
+    );
+    const port = await service.port();
+    expect(await waitForHealth(port, S.SERVING)).toBe(S.SERVING);
     // The image's HEALTHCHECK command agrees.
     execFileSync(process.execPath, ["dist/src/health-probe.js"], { cwd: work, env: { PORT: String(port) } });
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    service.child.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
   }, 180_000);
 });

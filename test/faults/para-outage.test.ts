@@ -5,9 +5,12 @@ import { Health, HealthCheckResponse_ServingStatus as S } from "../../gen/grpc/h
 import type { FaultEndpoint } from "../../src/local-para/types.js";
 import { failure } from "../support/failure.js";
 import { localPara } from "../support/local-para-admin.js";
+import { waitForHealth } from "../support/service-process.js";
 import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
 
 /** Every API endpoint this service's key reaches, so "down" means down for it (other test files share the backend). */
+const SIGNER = "para.signer.v1.SignerService";
+
 const API: FaultEndpoint[] = ["touch", "partner", "logout", "keepAlive", "jwt", "messagesSign", "sessionsVerify", "walletsVerify", "errorsSdk"];
 
 async function paraDown(apiKey: string, how: { drop?: boolean; status?: number }) {
@@ -43,12 +46,7 @@ describe("Para outages: the right codes meanwhile, health tells the truth, recov
 
       await localPara.clearFaults(h.key.apiKey);
       // No call needed: the pool's background constructions notice Para is back.
-      let status = S.NOT_SERVING;
-      for (let i = 0; i < 400 && status !== S.SERVING; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        status = await health();
-      }
-      expect(status).toBe(S.SERVING);
+      expect(await waitForHealth(h.port, S.SERVING, SIGNER, 400)).toBe(S.SERVING);
       expect((await h.grpc.checkSession({ session: minted.session })).active).toBe(true);
     } finally {
       await h.stop();
@@ -59,21 +57,11 @@ describe("Para outages: the right codes meanwhile, health tells the truth, recov
     const key = await localPara.createApiKey();
     const h = await startSignerHarness({ env: { SIGNER_PARA_CALL_TIMEOUT_MS: "2000" }, apiKey: key, before: () => paraDown(key.apiKey, { drop: true }) });
     try {
-      const health = signerHealth(h);
       const minted = await h.mint();
       expect((await failure(h.grpc.checkSession({ session: minted.session }))).code).toBe(Code.Unavailable);
-      let status = await health();
-      for (let i = 0; i < 100 && status !== S.NOT_SERVING; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        status = await health();
-      }
-      expect(status).toBe(S.NOT_SERVING);
+      expect(await waitForHealth(h.port, S.NOT_SERVING, SIGNER, 100)).toBe(S.NOT_SERVING);
       await localPara.clearFaults(key.apiKey);
-      for (let i = 0; i < 400 && status !== S.SERVING; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        status = await health();
-      }
-      expect(status).toBe(S.SERVING);
+      expect(await waitForHealth(h.port, S.SERVING, SIGNER, 400)).toBe(S.SERVING);
       expect((await h.grpc.checkSession({ session: minted.session })).active).toBe(true);
     } finally {
       await h.stop();

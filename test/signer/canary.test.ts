@@ -1,35 +1,9 @@
 import { ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { MessageFormat, WalletType } from "../../gen/para/signer/v1/signer_service_pb.js";
-import { base58Encode } from "../../src/encoding/base58.js";
-import type { MintedSession } from "../../src/local-para/types.js";
+import { forms, secretsOf } from "../support/canary.js";
 import { localPara } from "../support/local-para-admin.js";
 import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
-
-/** Every secret-ish value of a minted session, including the signer shares inside it. */
-function secretsOf(m: MintedSession): string[] {
-  const doc = JSON.parse(Buffer.from(m.session, "base64").toString()) as { wallets: Record<string, { signer: string }> };
-  return [
-    m.session,
-    m.sessionWithoutSigners,
-    m.sessionCookie,
-    m.verificationToken,
-    m.userId,
-    ...(m.email ? [m.email] : []),
-    ...Object.values(doc.wallets).map((w) => w.signer),
-    ...m.wallets.flatMap((w) => [w.id, w.address, w.publicKey]),
-  ];
-}
-
-/** A value in the forms it could leak in: plain, base64, base64url, hex. */
-function forms(value: string | Uint8Array): string[] {
-  const bytes = typeof value === "string" ? Buffer.from(value) : Buffer.from(value);
-  const out = [bytes.toString("base64"), bytes.toString("base64url"), bytes.toString("hex")];
-  if (typeof value === "string") out.push(value);
-  else out.push(base58Encode(value));
-  // A fragment is enough to leak a secret: look for a 16-character window of each form.
-  return out.filter((f) => f.length >= 12).map((f) => f.slice(0, Math.min(f.length, 24)));
-}
 
 describe("canary: no secret reaches logs or error messages, on any RPC or error path", () => {
   let h: SignerHarness;

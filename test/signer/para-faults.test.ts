@@ -60,6 +60,14 @@ describe("Para failures map to gRPC codes", () => {
     expect(await h.grpc.checkSession({ session: minted.session, extend: true })).toMatchObject({ active: true, extended: false });
   });
 
+  test("keep-alive unanswered (connection dropped, or 503) → SignMessage UNAVAILABLE, not UNAUTHENTICATED", async () => {
+    const minted = await h.mint();
+    await localPara.addFault({ endpoint: "keepAlive", apiKey: h.key.apiKey, drop: true, times: 1 });
+    expect((await failure(h.grpc.signMessage({ session: minted.session, message: digest() }))).code).toBe(Code.Unavailable);
+    await localPara.addFault({ endpoint: "keepAlive", apiKey: h.key.apiKey, status: 503, times: 1 });
+    expect((await failure(h.grpc.signMessage({ session: minted.session, message: digest() }))).code).toBe(Code.Unavailable);
+  });
+
   test("transaction review → FAILED_PRECONDITION / TRANSACTION_REVIEW_REQUIRED with the pending id, no RSA keygen", async () => {
     const minted = await h.mint();
     const evm = minted.wallets.find((w) => w.type === "EVM")!;

@@ -1,17 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { MessageFormat, WalletType } from "../../gen/para/signer/v1/signer_service_pb.js";
-import { base58Encode } from "../../src/encoding/base58.js";
+import { forms, secretsOf } from "../support/canary.js";
 import { localPara } from "../support/local-para-admin.js";
 import { installTestTelemetry } from "../support/otel.js";
 import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
 
 const telemetry = installTestTelemetry();
-
-function forms(value: string | Uint8Array): string[] {
-  const bytes = Buffer.from(value);
-  const all = [bytes.toString("base64"), bytes.toString("base64url"), bytes.toString("hex"), typeof value === "string" ? value : base58Encode(value)];
-  return all.filter((f) => f.length >= 12).map((f) => f.slice(0, 24));
-}
 
 describe("canary: nothing exported (spans, metrics, logs) carries session data", () => {
   let h: SignerHarness;
@@ -25,9 +19,7 @@ describe("canary: nothing exported (spans, metrics, logs) carries session data",
     const swallow = (p: Promise<unknown>) => p.catch(() => undefined);
     const mint = async (opts = {}) => {
       const m = await h.mint(opts);
-      const doc = JSON.parse(Buffer.from(m.session, "base64").toString()) as { wallets: Record<string, { signer: string }> };
-      secrets.push(m.session, m.sessionCookie, m.verificationToken, m.userId, ...(m.email ? [m.email] : []));
-      secrets.push(...Object.values(doc.wallets).map((w) => w.signer), ...m.wallets.flatMap((w) => [w.id, w.address, w.publicKey]));
+      secrets.push(...secretsOf(m));
       return m;
     };
     const message = new TextEncoder().encode("CANARY-MESSAGE-telemetry-5d1e0b");

@@ -1,15 +1,13 @@
-import { spawn } from "node:child_process";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { describe, expect, test } from "vitest";
-import { HealthCheckResponse_ServingStatus as S, Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { HealthCheckResponse_ServingStatus as S } from "../../gen/grpc/health/v1/health_pb.js";
 import { MessageFormat, SignerService } from "../../gen/para/signer/v1/signer_service_pb.js";
 import { localPara } from "../support/local-para-admin.js";
+import { spawnService, waitForHealth } from "../support/service-process.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const METHODS = ["SignMessage", "CheckSession", "IssueJwt", "VerifySession", "VerifyWallet"];
 
 /** A minimal OTLP/HTTP receiver: keeps every request body by path. */
@@ -29,34 +27,21 @@ async function startReceiver() {
 
 async function runServiceAndCallEachRpc(protocol: "http/json" | "http/protobuf", receiverUrl: string) {
   const key = await localPara.createApiKey();
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", "./src/otel.ts", "src/main.ts"], {
-    cwd: root,
-    env: {
-      PATH: process.env["PATH"] ?? "",
-      PORT: "0",
-      PARA_ENVIRONMENT: "DEV",
-      PARA_API_KEY: key.apiKey,
-      PARA_SECRET_API_KEY: key.secretApiKey,
-      PARA_JWT_AUDIENCE: key.apiKeyId,
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
-      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-      OTEL_SERVICE_NAME: "para-signer-e2e",
-      SIGNER_DRAIN_DELAY_MS: "0",
-      OTEL_METRIC_EXPORT_INTERVAL: "1000",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const service = spawnService(["--import", "tsx", "--import", "./src/otel.ts", "src/main.ts"], {
+    PORT: "0",
+    PARA_ENVIRONMENT: "DEV",
+    PARA_API_KEY: key.apiKey,
+    PARA_SECRET_API_KEY: key.secretApiKey,
+    PARA_JWT_AUDIENCE: key.apiKeyId,
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+    OTEL_SERVICE_NAME: "para-signer-e2e",
+    SIGNER_DRAIN_DELAY_MS: "0",
+    OTEL_METRIC_EXPORT_INTERVAL: "1000",
   });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  let port = 0;
-  for (let i = 0; i < 200 && !port; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    port = Number(/"port":(\d+)/.exec(out)?.[1] ?? 0);
-  }
+  const port = await service.port();
+  expect(await waitForHealth(port, S.SERVING)).toBe(S.SERVING);
   const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, idleConnectionTimeoutMs: 50 });
-  const health = createClient(Health, transport);
-  for (let i = 0; i < 100 && (await health.check({})).status !== S.SERVING; i++) await new Promise((r) => setTimeout(r, 50));
   const signer = createClient(SignerService, transport);
   const minted = await localPara.mintSession({ apiKey: key.apiKey });
   await signer.signMessage({ session: minted.session, message: new Uint8Array(4), format: MessageFormat.EIP191 });
@@ -64,8 +49,8 @@ async function runServiceAndCallEachRpc(protocol: "http/json" | "http/protobuf",
   const jwt = await signer.issueJwt({ session: minted.session });
   await signer.verifySession({ credential: { case: "jwt", value: jwt.token } });
   await signer.verifyWallet({ address: minted.wallets[0]!.address });
-  child.kill("SIGTERM"); // the shutdown hook flushes the exporters
-  expect(await exited).toBe(0);
+  service.child.kill("SIGTERM"); // the shutdown hook flushes the exporters
+  expect(await service.exited).toBe(0);
 }
 
 describe("end to end: the preloaded OTel bootstrap exports over OTLP/HTTP", () => {
