@@ -120,7 +120,13 @@ export class PristineInstancePool implements ParaInstanceSource {
     if (Date.now() < this.backoffUntil) return;
     this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), MAX_BACKOFF_MS);
     this.backoffUntil = Date.now() + this.backoffMs;
-    if (!this.stopped) setTimeout(() => this.refill(), this.backoffMs).unref();
+    // The timer ends the back-off itself: timers may fire a little before Date.now() reaches backoffUntil, and a
+    // refill refused by that comparison would leave the pool idle until the next call.
+    if (!this.stopped)
+      setTimeout(() => {
+        this.backoffUntil = 0;
+        this.refill();
+      }, this.backoffMs).unref();
   }
 }
 
