@@ -1,7 +1,8 @@
 import { availableParallelism } from "node:os";
 import { runPrimary, isClusterWorker } from "./cluster.js";
 import { type Config, ConfigError, envToConfig } from "./config.js";
-import { startLocalBackend, startService } from "./service.js";
+import { startLocalBackend } from "./local-mode.js";
+import { startService } from "./service.js";
 import { createLogger } from "./telemetry/logger.js";
 import { runShutdownHooks } from "./telemetry/shutdown-hooks.js";
 

@@ -1,28 +1,24 @@
 import type { AddressInfo } from "node:net";
-import { context, metrics, trace } from "@opentelemetry/api";
-import { suppressTracing } from "@opentelemetry/core";
+import { metrics, trace } from "@opentelemetry/api";
 import type { Config, ParaConfig } from "./config.js";
 import { ServingStatus, HealthRegistry } from "./health/health-registry.js";
-import { FreshInstanceFactory } from "./para/instance-factory.js";
-import { PristineInstancePool } from "./para/instance-pool.js";
-import { ParaJwtVerifier } from "./para/jwt-verifier.js";
-import { ParaGateway } from "./para/para-gateway.js";
-import { ParaRestClient } from "./para/para-rest.js";
-import { resetSigningWorker, warmSigningWorker } from "./para/para-sdk.js";
-import { SigningWorkerSupervisor } from "./para/signing-worker.js";
+import type { FreshInstanceFactory } from "./para/instance-factory.js";
+import type { PristineInstancePool } from "./para/instance-pool.js";
+import { createParaBoundary } from "./para/boundary.js";
+import type { ParaJwtVerifier } from "./para/jwt-verifier.js";
+import { resetSigningWorker } from "./para/para-sdk.js";
+import type { SigningWorkerSupervisor } from "./para/signing-worker.js";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { SignerService } from "../gen/para/signer/v1/signer_service_pb.js";
-import { PARA_COST, ParaAdmission } from "./para/para-admission.js";
-import { ParaReachability } from "./para/para-reachability.js";
 import { createAuthzInterceptor } from "./authz/authz-interceptor.js";
 import { createConcurrencyLimitInterceptor } from "./limits/concurrency-limit.js";
 import { createRoutes, HEALTH_SERVICES, LIVENESS } from "./routes.js";
 import { createServer } from "./server.js";
 import { Signer } from "./signer/signer-service.js";
+import { startLocalBackend } from "./local-mode.js";
 import { installConsoleGuard } from "./telemetry/console-guard.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { createLoggingInterceptor } from "./telemetry/logging-interceptor.js";
-import { ParaTelemetry } from "./telemetry/para-telemetry.js";
 import { semconvMode } from "./telemetry/semconv.js";
 import { createTracingInterceptor } from "./telemetry/tracing-interceptor.js";
 
@@ -67,39 +63,19 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const meter = metrics.getMeter("para-signer", SERVICE_VERSION);
   const health = new HealthRegistry(HEALTH_SERVICES);
   let workerWarm = false;
-  // The signer's own health name also says whether Para answers; "" (readiness) only says this process can serve,
-  // so a Para outage does not pull every replica out of rotation (callers get UNAVAILABLE + RetryInfo instead).
-  const reachability = new ParaReachability((reachable) => {
-    logger.warn({ reachable }, reachable ? "Para is reachable again" : "Para is unreachable");
-    if (workerWarm) health.set(SignerService.typeName, reachable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
-  });
-  const telemetry = new ParaTelemetry(tracer, meter, (status) => reachability.observe(status));
-  const admission = new ParaAdmission({
-    maxConcurrent: config.limits.paraMaxConcurrent,
-    perSecond: config.limits.paraMaxRps,
-    burst: config.limits.paraBurst,
-  });
-  const worker = new SigningWorkerSupervisor(() => warmSigningWorker(para.environment, para.apiKey));
-  const factory = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip));
-  const never = new AbortController().signal;
-  const instances = new PristineInstancePool({
-    create: () => factory.acquire(never),
-    size: config.limits.poolSize,
-    refillConcurrency: config.limits.poolRefillConcurrency,
-    maxIdleMs: 60_000,
-    settleTimeoutMs: config.limits.paraCallTimeoutMs,
-    // Background constructions belong to no call: keep their round trips out of callers' traces.
-    runDetached: (fn) => context.with(suppressTracing(context.active()), fn),
-    beforeConstruct: () => admission.reserve(PARA_COST.construction),
-  });
-  const timeout = config.limits.paraCallTimeoutMs;
-  const jwt = new ParaJwtVerifier(para.jwksUrl, para.jwtAudience, timeout, telemetry);
-  const signer = new Signer({
-    gateway: new ParaGateway({ instances, admission, worker, callTimeoutMs: timeout, telemetry }),
-    rest: new ParaRestClient(para.apiBaseUrl, para.secretApiKey, timeout, telemetry, admission),
-    jwt,
+  const { gateway, rest, jwt, worker, factory, instances, reachability } = createParaBoundary({
+    para,
     limits: config.limits,
+    tracer,
+    meter,
+    // The signer's own health name also says whether Para answers; "" (readiness) only says this process can
+    // serve, so a Para outage does not pull every replica out of rotation (callers get UNAVAILABLE + RetryInfo).
+    onReachability: (reachable) => {
+      logger.warn({ reachable }, reachable ? "Para is reachable again" : "Para is unreachable");
+      if (workerWarm) health.set(SignerService.typeName, reachable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    },
   });
+  const signer = new Signer({ gateway, rest, jwt, limits: config.limits });
   const server = createServer({
     config,
     routes: createRoutes({ signer, health }),
@@ -153,20 +129,5 @@ export async function startService(config: Config, options: ServiceOptions = {})
       await worker.stop(resetSigningWorker);
       await local?.stop();
     },
-  };
-}
-
-/** Local mode: the embedded Para emulator, loaded only when no API key is configured. */
-export async function startLocalBackend(logger: Logger) {
-  const { startLocalPara, LOCAL_PARA_API_KEY, LOCAL_PARA_SECRET_API_KEY, LOCAL_PARA_API_KEY_ID } = await import("./local-para/index.js");
-  const backend = await startLocalPara();
-  logger.warn(
-    { apiUrl: backend.apiUrl, portalUrl: backend.portalUrl },
-    "LOCAL MODE: no PARA_API_KEY set, running against the embedded local Para backend (not Para's cloud). " +
-      "Mint a session with: npm run -s mint-session -- --json",
-  );
-  return {
-    para: { environment: "DEV" as const, apiKey: LOCAL_PARA_API_KEY, secretApiKey: LOCAL_PARA_SECRET_API_KEY, jwtAudience: LOCAL_PARA_API_KEY_ID, apiBaseUrl: backend.apiUrl },
-    stop: () => backend.stop(),
   };
 }

@@ -1,0 +1,62 @@
+import { context, type Meter, type Tracer } from "@opentelemetry/api";
+import { suppressTracing } from "@opentelemetry/core";
+import type { LimitsConfig, ParaConfig } from "../config.js";
+import { ParaTelemetry } from "../telemetry/para-telemetry.js";
+import { FreshInstanceFactory } from "./instance-factory.js";
+import { PristineInstancePool } from "./instance-pool.js";
+import { ParaJwtVerifier } from "./jwt-verifier.js";
+import { PARA_COST, ParaAdmission } from "./para-admission.js";
+import { ParaGateway } from "./para-gateway.js";
+import { ParaReachability } from "./para-reachability.js";
+import { ParaRestClient } from "./para-rest.js";
+import { warmSigningWorker } from "./para-sdk.js";
+import { SigningWorkerSupervisor } from "./signing-worker.js";
+
+export interface ParaBoundary {
+  gateway: ParaGateway;
+  rest: ParaRestClient;
+  jwt: ParaJwtVerifier;
+  worker: SigningWorkerSupervisor;
+  factory: FreshInstanceFactory;
+  instances: PristineInstancePool;
+  reachability: ParaReachability;
+}
+
+export interface BoundaryOptions {
+  para: ParaConfig & { apiKey: string };
+  limits: LimitsConfig;
+  tracer: Tracer;
+  meter: Meter;
+  /** Told when Para becomes unreachable or reachable again. */
+  onReachability: (reachable: boolean) => void;
+}
+
+/** Wires the Para boundary: one place knows how its parts depend on each other. */
+export function createParaBoundary({ para, limits, tracer, meter, onReachability }: BoundaryOptions): ParaBoundary {
+  const reachability = new ParaReachability(onReachability);
+  const telemetry = new ParaTelemetry(tracer, meter, (status) => reachability.observe(status));
+  const admission = new ParaAdmission({ maxConcurrent: limits.paraMaxConcurrent, perSecond: limits.paraMaxRps, burst: limits.paraBurst });
+  const worker = new SigningWorkerSupervisor(() => warmSigningWorker(para.environment, para.apiKey));
+  const factory = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip));
+  const never = new AbortController().signal;
+  const instances = new PristineInstancePool({
+    create: () => factory.acquire(never),
+    size: limits.poolSize,
+    refillConcurrency: limits.poolRefillConcurrency,
+    maxIdleMs: 60_000,
+    settleTimeoutMs: limits.paraCallTimeoutMs,
+    // Background constructions belong to no call: keep their round trips out of callers' traces.
+    runDetached: (fn) => context.with(suppressTracing(context.active()), fn),
+    beforeConstruct: () => admission.reserve(PARA_COST.construction),
+  });
+  const timeout = limits.paraCallTimeoutMs;
+  return {
+    gateway: new ParaGateway({ instances, admission, worker, callTimeoutMs: timeout, telemetry }),
+    rest: new ParaRestClient(para.apiBaseUrl, para.secretApiKey, timeout, telemetry, admission),
+    jwt: new ParaJwtVerifier(para.jwksUrl, para.jwtAudience, timeout, telemetry),
+    worker,
+    factory,
+    instances,
+    reachability,
+  };
+}
