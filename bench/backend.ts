@@ -4,7 +4,6 @@
  * it and touch nobody else's traffic), a pool of pre-minted users, and a
  * per-run latency knob implemented with the backend's own fault injection.
  */
-import { setMaxListeners } from "node:events";
 import { startLocalPara, type ApiKeyInfo, type FaultEndpoint, type LocalPara, type MintedSession } from "../src/local-para/index.js";
 
 /** Every Para API endpoint the SDK, the worker or the floor calls with the API key (the brief's list). */
@@ -31,10 +30,6 @@ export interface BenchBackend {
 }
 
 export async function startBenchBackend(sessionCount: number): Promise<BenchBackend> {
-  // Every delayed request waits on the backend's one stop signal, so at concurrency 64 it carries dozens of
-  // abort listeners at once (added and removed per request, not a leak); raise the warning threshold for the
-  // EventTargets created from here on, in this bench process only.
-  setMaxListeners(1_000);
   const para = await startLocalPara();
   try {
     const key = para.createApiKey();

@@ -1,7 +1,6 @@
 // Fault injection, applied before the real handler of an endpoint. Faults can be scoped to one API key so test
 // files running in parallel against the one shared backend never trip over each other's faults.
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { ServerResponse } from "node:http";
 import { sendJson } from "./http-util.js";
 import type { FaultEndpoint, FaultSpec } from "./types.js";
@@ -24,7 +23,31 @@ export class Faults {
   private faults: ActiveFault[] = [];
   applied = 0;
 
-  constructor(private readonly stopped: AbortSignal) {}
+  /** Latencies being waited out; stop ends them all at once (one listener, not one per delayed request). */
+  private readonly delays = new Set<() => void>();
+
+  constructor(private readonly stopped: AbortSignal) {
+    stopped.addEventListener("abort", () => {
+      for (const end of this.delays) end();
+    }, { once: true });
+  }
+
+  /** Resolves true after `ms`, or false as soon as the backend stops. */
+  private delay(ms: number): Promise<boolean> {
+    if (this.stopped.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.delays.delete(end);
+        resolve(false);
+      };
+      const timer = setTimeout(() => {
+        this.delays.delete(end);
+        resolve(true);
+      }, ms);
+      this.delays.add(end);
+    });
+  }
 
   add(spec: FaultSpec): string {
     if (!ENDPOINTS.has(spec.endpoint)) throw new Error(`unknown fault endpoint: ${String(spec.endpoint)}`);
@@ -56,11 +79,8 @@ export class Faults {
     this.applied += matching.length;
     const latency = matching.reduce((ms, f) => ms + (f.spec.latencyMs ?? 0), 0);
     if (latency > 0) {
-      try {
-        await sleep(latency, undefined, { signal: this.stopped });
-      } catch {
-        return "handled"; // the backend is stopping; its sockets are being destroyed
-      }
+      // False: the backend is stopping; its sockets are being destroyed.
+      if (!(await this.delay(latency))) return "handled";
     }
     for (const { spec } of matching) {
       if (spec.drop === true) {
