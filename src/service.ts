@@ -2,7 +2,6 @@ import type { AddressInfo } from "node:net";
 import { metrics, trace } from "@opentelemetry/api";
 import type { Config, ParaConfig } from "./config.js";
 import { ServingStatus, HealthRegistry } from "./health/health-registry.js";
-import type { FreshInstanceFactory } from "./para/instance-factory.js";
 import type { PristineInstancePool } from "./para/instance-pool.js";
 import { createParaBoundary } from "./para/boundary.js";
 import type { ParaJwtVerifier } from "./para/jwt-verifier.js";
@@ -27,7 +26,6 @@ export interface RunningService {
   logger: Logger;
   health: HealthRegistry;
   instances: PristineInstancePool;
-  factory: FreshInstanceFactory;
   worker: SigningWorkerSupervisor;
   jwt: ParaJwtVerifier;
   /** Drains and stops; afterwards nothing keeps the process alive. */
@@ -63,7 +61,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
   const meter = metrics.getMeter("para-signer", SERVICE_VERSION);
   const health = new HealthRegistry(HEALTH_SERVICES);
   let workerWarm = false;
-  const { gateway, rest, jwt, worker, factory, instances, reachability } = createParaBoundary({
+  const { gateway, rest, jwt, worker, instances, reachability } = createParaBoundary({
     para,
     limits: config.limits,
     tracer,
@@ -117,7 +115,6 @@ export async function startService(config: Config, options: ServiceOptions = {})
     logger,
     health,
     instances,
-    factory,
     worker,
     jwt,
     async stop() {

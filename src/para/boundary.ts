@@ -17,7 +17,6 @@ export interface ParaBoundary {
   rest: ParaRestClient;
   jwt: ParaJwtVerifier;
   worker: SigningWorkerSupervisor;
-  factory: FreshInstanceFactory;
   instances: PristineInstancePool;
   reachability: ParaReachability;
 }
@@ -38,9 +37,8 @@ export function createParaBoundary({ para, limits, tracer, meter, onReachability
   const admission = new ParaAdmission({ maxConcurrent: limits.paraMaxConcurrent, perSecond: limits.paraMaxRps, burst: limits.paraBurst });
   const worker = new SigningWorkerSupervisor(() => warmSigningWorker(para.environment, para.apiKey));
   const factory = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip));
-  const never = new AbortController().signal;
   const instances = new PristineInstancePool({
-    create: () => factory.acquire(never),
+    create: () => factory.create(),
     size: limits.poolSize,
     refillConcurrency: limits.poolRefillConcurrency,
     maxIdleMs: 60_000,
@@ -55,7 +53,6 @@ export function createParaBoundary({ para, limits, tracer, meter, onReachability
     rest: new ParaRestClient(para.apiBaseUrl, para.secretApiKey, timeout, telemetry, admission),
     jwt: new ParaJwtVerifier(para.jwksUrl, para.jwtAudience, timeout, telemetry),
     worker,
-    factory,
     instances,
     reachability,
   };

@@ -1,5 +1,4 @@
 import type { ParaEnvironment } from "../config.js";
-import type { ParaInstanceSource } from "./para-gateway.js";
 import { createParaInstance, type ParaInstance } from "./para-sdk.js";
 import type { RoundTripListener } from "./para-endpoints.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
@@ -9,10 +8,7 @@ import type { SigningWorkerSupervisor } from "./signing-worker.js";
  * worker first: every construction sends the worker an INIT, and with no
  * worker alive each would download and start its own.
  */
-export class FreshInstanceFactory implements ParaInstanceSource {
-  /** Instances built so far; for metrics and the isolation tests. */
-  created = 0;
-
+export class FreshInstanceFactory {
   constructor(
     private readonly environment: ParaEnvironment,
     private readonly apiKey: string,
@@ -20,9 +16,8 @@ export class FreshInstanceFactory implements ParaInstanceSource {
     private readonly onRoundTrip?: RoundTripListener,
   ) {}
 
-  async acquire(_signal: AbortSignal): Promise<ParaInstance> {
+  async create(): Promise<ParaInstance> {
     await this.worker.ready();
-    this.created++;
     return createParaInstance(this.environment, this.apiKey, this.onRoundTrip);
   }
 }

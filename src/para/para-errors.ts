@@ -24,6 +24,11 @@ export function paraFailure(error: unknown): ParaFailure | undefined {
   };
 }
 
+/** No answer from Para, or a 5xx: Para is down or failing, not refusing this request. */
+export function isParaOutage(status: number | undefined): boolean {
+  return status === undefined || status >= 500;
+}
+
 /** The SDK's shared signing worker died (its own crash or another job's). */
 export function isWorkerCrash(error: unknown): boolean {
   const message = error instanceof Error ? error.message : "";
@@ -51,7 +56,7 @@ export function mapParaError(error: unknown, what: string, observed?: ParaFailur
   return new ConnectError(`para ${what} failed`, Code.Internal, undefined, undefined, error);
 }
 
-function fromStatus({ status, code }: ParaFailure, what: string, cause: unknown): ConnectError {
+export function fromStatus({ status, code }: ParaFailure, what: string, cause: unknown): ConnectError {
   if (status === 429) {
     return retryable(Code.ResourceExhausted, `para ${what}: rate limited`, "PARA_RATE_LIMITED", RETRY_AFTER_RATE_LIMIT_MS, cause);
   }

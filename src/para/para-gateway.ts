@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { unauthenticated, withReason } from "../errors.js";
 import { bounded } from "./bounded.js";
-import { mapParaError } from "./para-errors.js";
+import { isParaOutage, mapParaError } from "./para-errors.js";
 import type { ParaInstance } from "./para-sdk.js";
 import type { ValidSession } from "./session-codec.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
@@ -41,13 +41,8 @@ export class ParaGateway {
   constructor(private readonly options: GatewayOptions) {}
 
   /** Signs after checking (and, unless told not to, extending) the session. Returns the worker's raw signature. */
-  async sign(job: SignJob, signal: AbortSignal): Promise<string> {
-    const release = this.admit(PARA_COST.touch + (job.keepAlive ? PARA_COST.keepAlive : 0) + PARA_COST.sign);
-    try {
-      return await this.signAdmitted(job, signal);
-    } finally {
-      release();
-    }
+  sign(job: SignJob, signal: AbortSignal): Promise<string> {
+    return this.admitted(PARA_COST.touch + (job.keepAlive ? PARA_COST.keepAlive : 0) + PARA_COST.sign, () => this.signAdmitted(job, signal));
   }
 
   private async signAdmitted(job: SignJob, signal: AbortSignal): Promise<string> {
@@ -56,7 +51,7 @@ export class ParaGateway {
     if (job.keepAlive && !(await this.call(para, para.keepSessionAlive(), signal, "keep-alive"))) {
       // The SDK answers false for any failure; only Para's refusal means the session is the problem.
       const failure = para.lastFailure();
-      if (failure && (failure.status === undefined || failure.status >= 500 || failure.status === 429)) {
+      if (failure && (isParaOutage(failure.status) || failure.status === 429)) {
         throw mapParaError(new Error("keep-alive failed"), "keep-alive", failure);
       }
       throw unauthenticated("session could not be extended");
@@ -86,33 +81,35 @@ export class ParaGateway {
     return outcome.signature;
   }
 
-  async checkSession(session: ValidSession, extend: boolean, signal: AbortSignal): Promise<{ active: boolean; extended: boolean }> {
-    const release = this.admit(PARA_COST.touch + (extend ? PARA_COST.keepAlive : 0));
-    try {
+  checkSession(session: ValidSession, extend: boolean, signal: AbortSignal): Promise<{ active: boolean; extended: boolean }> {
+    return this.admitted(PARA_COST.touch + (extend ? PARA_COST.keepAlive : 0), async () => {
       const para = await this.open(session, signal);
       const active = await this.call(para, para.isSessionActive(), signal, "session check");
       const extended = active && extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
       return { active, extended };
-    } finally {
-      release();
-    }
+    });
   }
 
-  async issueJwt(session: ValidSession, signal: AbortSignal): Promise<{ token: string; keyId: string }> {
-    const release = this.admit(PARA_COST.jwt);
-    try {
+  issueJwt(session: ValidSession, signal: AbortSignal): Promise<{ token: string; keyId: string }> {
+    return this.admitted(PARA_COST.jwt, async () => {
       const para = await this.open(session, signal);
       const issued = await this.call(para, para.issueJwt(), signal, "jwt issue");
       if (!issued.token) throw new ConnectError("para issued no jwt", Code.Internal);
       return issued;
+    });
+  }
+
+  /**
+   * Runs `work` under admission toward Para: the call's own round trips, plus a construction when no pre-built
+   * instance waits. Refused at once (RESOURCE_EXHAUSTED) when over the limits.
+   */
+  private async admitted<T>(cost: number, work: () => Promise<T>): Promise<T> {
+    const release = this.options.admission.enter(cost + (this.options.instances.size > 0 ? 0 : PARA_COST.construction));
+    try {
+      return await work();
     } finally {
       release();
     }
-  }
-
-  /** Admission toward Para: the call's own round trips, plus a construction when no pre-built instance waits. */
-  private admit(cost: number): () => void {
-    return this.options.admission.enter(cost + (this.options.instances.size > 0 ? 0 : PARA_COST.construction));
   }
 
   private async open(session: ValidSession, signal: AbortSignal): Promise<ParaInstance> {

@@ -1,3 +1,5 @@
+import { isParaOutage } from "./para-errors.js";
+
 /**
  * Whether Para answers, judged from the round trips the service makes anyway
  * (calls, and the pool's background constructions, which keep probing while
@@ -15,7 +17,7 @@ export class ParaReachability {
   ) {}
 
   observe(status: number | undefined): void {
-    const failed = status === undefined || status >= 500;
+    const failed = isParaOutage(status);
     this.failures = failed ? this.failures + 1 : 0;
     const next = this.failures < this.failuresToTrip && (this.reachable || !failed);
     if (next !== this.reachable) {

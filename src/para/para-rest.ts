@@ -1,7 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { retryable, withReason } from "../errors.js";
+import { withReason } from "../errors.js";
 import type { Fetch, ParaTelemetry } from "../telemetry/para-telemetry.js";
 import { PARA_COST, type ParaAdmission } from "./para-admission.js";
+import { fromStatus } from "./para-errors.js";
 
 /**
  * Para's REST verify endpoints, called with the secret API key over the
@@ -72,7 +73,7 @@ export class ParaRestClient {
       if (error instanceof DOMException && error.name === "TimeoutError") {
         throw new ConnectError(`para ${what} timed out`, Code.DeadlineExceeded, undefined, undefined, error);
       }
-      throw retryable(Code.Unavailable, `para ${what} unavailable (connection failed)`, "PARA_UNAVAILABLE", 2_000, error);
+      throw fromStatus({ status: undefined, code: undefined }, what, error);
     } finally {
       release();
     }
@@ -83,14 +84,9 @@ export class ParaRestClient {
       await res.body?.cancel();
       throw withReason(Code.FailedPrecondition, `para ${what}: the secret API key was refused`, "SECRET_KEY_NOT_CONFIGURED");
     }
-    if (res.status === 429) {
-      await res.body?.cancel();
-      throw retryable(Code.ResourceExhausted, `para ${what}: rate limited`, "PARA_RATE_LIMITED", 1_000);
-    }
     if (res.status !== 200) {
       await res.body?.cancel();
-      if (res.status >= 500) throw retryable(Code.Unavailable, `para ${what} unavailable (status ${res.status})`, "PARA_UNAVAILABLE", 2_000);
-      throw new ConnectError(`para ${what} failed (status ${res.status})`, Code.Internal);
+      throw fromStatus({ status: res.status, code: undefined }, what, undefined);
     }
     try {
       const body: unknown = await res.json();
