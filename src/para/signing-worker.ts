@@ -1,5 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { retryable } from "../errors.js";
 import { isWorkerCrash } from "./para-errors.js";
 
 /**
@@ -33,7 +34,11 @@ export class SigningWorkerSupervisor {
   ready(): Promise<void> {
     if (this.stopped) return Promise.reject(new ConnectError("signing worker stopped", Code.Unavailable));
     this.warming ??= this.track(this.warm());
-    return this.warming;
+    // A worker that cannot start (Para's portal unreachable, or a crash mid-restart) is a retryable outage for
+    // the caller, never an unexplained INTERNAL.
+    return this.warming.catch((error: unknown) => {
+      throw retryable(Code.Unavailable, "signing worker unavailable", "PARA_UNAVAILABLE", 2_000, error);
+    });
   }
 
   /** Forgets a failed warm-up so the next caller tries again. */
