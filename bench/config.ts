@@ -15,6 +15,13 @@ export interface BenchConfig {
   rpcs: RpcName[];
   /** Warm-up before each measured step (not recorded). */
   warmupMs: number;
+  /**
+   * Unrecorded load per system and RPC after start-up, before any step: JIT, heap sizing and the SDK's lazy
+   * loading take several seconds, and the first steps of a fresh process would otherwise measure that.
+   */
+  systemWarmupMs: number;
+  /** Each step is run this many times, the systems taking turns in a rotating order; the report gives medians. */
+  rounds: number;
   /** Measured part of each step: it ends at this duration or at maxRequests, whichever comes first. */
   durationMs: number;
   maxRequests: number;
@@ -72,8 +79,10 @@ export function benchConfig(): BenchConfig {
     latenciesMs: numbers("BENCH_LATENCIES", quick ? "20" : "0,20"),
     concurrencies: numbers("BENCH_CONCURRENCY", quick ? "1,16" : "1,16,64").map((c) => Math.max(1, Math.floor(c))),
     rpcs: rpcs as RpcName[],
-    warmupMs: num("BENCH_WARMUP_MS", quick ? 300 : 600),
-    durationMs: num("BENCH_DURATION_S", quick ? 1 : 2.5) * 1000,
+    warmupMs: num("BENCH_WARMUP_MS", quick ? 200 : 300),
+    systemWarmupMs: num("BENCH_SYSTEM_WARMUP_S", quick ? 1 : 4) * 1000,
+    rounds: Math.max(1, Math.floor(num("BENCH_ROUNDS", quick ? 1 : 3))),
+    durationMs: num("BENCH_DURATION_S", quick ? 1 : 1.5) * 1000,
     maxRequests: num("BENCH_MAX_REQUESTS", 5000),
     connections: Math.max(1, num("BENCH_CONNECTIONS", 4)),
     sessions: Math.max(1, num("BENCH_SESSIONS", quick ? 64 : 256)),

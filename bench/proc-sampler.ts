@@ -131,3 +131,25 @@ export class SelfCpuWindow {
     return ms > 0 ? ((d.user + d.system) / 1000 / ms) * 100 : Number.NaN;
   }
 }
+
+/** Several processes' CPU (with their children) over a window, summed, in % of one core. */
+export class CpuSecondsWindow {
+  private first = 0;
+  private t0 = 0;
+
+  constructor(private readonly pids: readonly number[]) {}
+
+  start(): void {
+    this.first = this.total();
+    this.t0 = performance.now();
+  }
+
+  percent(): number {
+    const seconds = (performance.now() - this.t0) / 1000;
+    return seconds > 0 ? ((this.total() - this.first) / seconds) * 100 : Number.NaN;
+  }
+
+  private total(): number {
+    return this.pids.reduce((sum, pid) => sum + (readProcTree(pid)?.cpuSeconds ?? 0), 0);
+  }
+}

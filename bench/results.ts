@@ -8,6 +8,8 @@ export interface StepRecord {
   latencyMs: number;
   rpc: RpcName;
   concurrency: number;
+  /** Which repetition of the step (0-based); the systems take turns within a round. */
+  round: number;
   ok: number;
   errors: Record<string, number>;
   throughput: number;
@@ -21,6 +23,8 @@ export interface StepRecord {
   maxThreads: number;
   /** The bench process (backend + load generator) over the same window, % of one core. */
   benchCpuPercent: number;
+  /** All the other (idle) systems together over the same window, % of one core: they share the machine. */
+  othersCpuPercent: number;
 }
 
 export interface SystemRecord {

@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: the load benchmark of issue 7. One in-process local Para
  * backend with a configurable added latency; para-signer (tracing off and
- * on), the docs' Express pattern and the floor, each its own child process,
- * one after another, under the same closed-loop load; then the cold-start
- * burst. Writes bench/results/latest.md and latest.svg.
+ * on, one and two processes), the docs' Express pattern and the floor, each
+ * its own child process, all up at once and measured in turns under the same
+ * closed-loop load; then the cold-start burst. Writes bench/results/latest.md,
+ * latest.svg and latest.json.
  *
  * Run under the shared port lock: flock /tmp/para-signer-tests.lock npm run bench
  */
@@ -16,11 +17,11 @@ import { coldStart, type ColdStartResult } from "./cold-start.js";
 import { benchConfig, type BenchConfig, type RpcName } from "./config.js";
 import { runStep } from "./load.js";
 import { startOtlpSink } from "./otlp-sink.js";
-import { ProcWindow, readProc, SelfCpuWindow, type WindowStats } from "./proc-sampler.js";
+import { CpuSecondsWindow, ProcWindow, readProc, readProcTree, SelfCpuWindow, type ProcReading, type WindowStats } from "./proc-sampler.js";
 import { renderReport } from "./report.js";
 import type { BenchRun, StepRecord, SystemRecord } from "./results.js";
 import { renderChart } from "./svg.js";
-import { launch, REPO_ROOT, systemSpecs, type SystemSpec } from "./systems.js";
+import { launch, REPO_ROOT, systemSpecs, type RunningSystem, type SystemSpec } from "./systems.js";
 import { createTarget, type Target } from "./target.js";
 import { prepareAll, type PreparedRequest } from "./workload.js";
 
@@ -43,8 +44,7 @@ async function main(): Promise<void> {
       ...(config.cpuProf ? { cpuProfDir: join(resultsDir, "prof") } : {}),
     }).filter((s) => config.systems.includes(s.id));
     const steps: StepRecord[] = [];
-    const systems: SystemRecord[] = [];
-    for (const spec of specs) systems.push(await runSystem(spec, config, backend, prepared, steps));
+    const systems = await runAllSystems(specs, config, backend, prepared, steps);
 
     const cold: ColdStartResult[] = [];
     if (config.coldStart) {
@@ -87,55 +87,103 @@ async function main(): Promise<void> {
   }
 }
 
-/** One system: start it, wait until it answers, run every latency × RPC × concurrency step, stop it. */
-async function runSystem(spec: SystemSpec, config: BenchConfig, backend: BenchBackend, prepared: Map<RpcName, PreparedRequest[]>, steps: StepRecord[]): Promise<SystemRecord> {
-  backend.setLatency(0);
-  const t0 = performance.now();
-  const system = await launch(spec);
-  const startMs = performance.now() - t0;
-  const target = createTarget(system, config.connections);
+/** Pause after each turn. */
+const SETTLE_MS = 300;
+
+interface Live {
+  spec: SystemSpec;
+  system: RunningSystem;
+  target: Target;
+  startMs: number;
+  idle: ProcReading | undefined;
+}
+
+/**
+ * Starts every system, warms each one up, then runs every latency × RPC × concurrency step `rounds` times with
+ * the systems taking turns (the order rotates each round). All systems stay up for the whole run, idle while
+ * another is measured, so each comparison is made minutes (not seconds) apart at worst and the machine's drift
+ * falls on all of them alike; the idle ones' CPU is recorded with each step to show they stay out of the way.
+ */
+async function runAllSystems(specs: SystemSpec[], config: BenchConfig, backend: BenchBackend, prepared: Map<RpcName, PreparedRequest[]>, steps: StepRecord[]): Promise<SystemRecord[]> {
+  const live: Live[] = [];
   try {
-    const idle = readProc(system.pid);
-    await ready(target, prepared.get("CheckSession") ?? prepareAll("CheckSession", backend.sessions), spec.id);
-    log(`${spec.id}: pid ${system.pid}, listening after ${fmt(startMs)} ms, idle RSS ${fmt(idle?.rssMiB ?? NaN)} MiB`);
-    for (const latencyMs of config.latenciesMs) {
-      backend.setLatency(latencyMs);
-      for (const rpc of config.rpcs) {
-        const send = target.sender(prepared.get(rpc) ?? []);
-        for (const concurrency of config.concurrencies) {
-          const window = new ProcWindow(system.pid);
-          const self = new SelfCpuWindow();
-          let w: WindowStats | undefined;
-          let benchCpu = Number.NaN;
-          const r = await runStep(
-            send,
-            { concurrency, warmupMs: config.warmupMs, durationMs: config.durationMs, maxRequests: config.maxRequests },
-            { onMeasureStart: () => (window.start(), self.reset()), onMeasureEnd: () => ((w = window.stop()), (benchCpu = self.percent())) },
-          );
-          const cpuPercent = w?.cpuPercent ?? Number.NaN;
-          const rec: StepRecord = {
-            system: spec.id, latencyMs, rpc, concurrency,
-            ok: r.ok, errors: r.errors, throughput: r.throughput, latency: r.latency, elapsedMs: r.elapsedMs,
-            cpuPercent, cpuMsPerCall: r.ok > 0 ? ((cpuPercent / 100) * r.elapsedMs) / r.ok : Number.NaN,
-            peakRssMiB: w?.peakRssMiB ?? Number.NaN, maxThreads: w?.maxThreads ?? Number.NaN, benchCpuPercent: benchCpu,
-          };
-          steps.push(rec);
-          const errs = Object.entries(r.errors).map(([k, v]) => `${k}:${v}`).join(" ");
-          log(`${spec.id} +${latencyMs}ms ${rpc} c=${concurrency}: ${fmt(r.throughput, 1)} req/s p50 ${fmt(r.latency.p50, 1)} p99 ${fmt(r.latency.p99, 1)} ms cpu ${fmt(cpuPercent)}% rss ${fmt(rec.peakRssMiB)} MiB${errs ? ` errors ${errs}` : ""}`);
+    for (const spec of specs) {
+      backend.setLatency(0);
+      const t0 = performance.now();
+      const system = await launch(spec);
+      const startMs = performance.now() - t0;
+      const target = createTarget(system, config.connections);
+      const idle = readProc(system.pid);
+      live.push({ spec, system, target, startMs, idle });
+      await ready(target, prepared.get("CheckSession") ?? prepareAll("CheckSession", backend.sessions), spec.id);
+      log(`${spec.id}: pid ${system.pid}, listening after ${fmt(startMs)} ms, idle RSS ${fmt(idle?.rssMiB ?? NaN)} MiB`);
+    }
+    if (config.systemWarmupMs > 0) {
+      log(`warming up every system: each RPC at c=16 for ${fmt(config.systemWarmupMs)} ms (not recorded)`);
+      for (const l of live) {
+        for (const rpc of config.rpcs) {
+          await runStep(l.target.sender(prepared.get(rpc) ?? []), { concurrency: 16, warmupMs: 0, durationMs: config.systemWarmupMs, maxRequests: Number.POSITIVE_INFINITY });
         }
       }
     }
-    const end = readProc(system.pid);
-    return {
-      id: spec.id, label: spec.label, protocol: spec.protocol, startMs,
-      idleRssMiB: idle?.rssMiB ?? Number.NaN, idleThreads: idle?.threads ?? Number.NaN,
-      peakRssMiB: end?.peakRssMiB ?? Number.NaN, threadsAtEnd: end?.threads ?? Number.NaN,
-    };
+    for (const latencyMs of config.latenciesMs) {
+      backend.setLatency(latencyMs);
+      for (const rpc of config.rpcs) {
+        for (const concurrency of config.concurrencies) {
+          for (let round = 0; round < config.rounds; round++) {
+            for (let k = 0; k < live.length; k++) {
+              const l = live[(k + round) % live.length]!;
+              const others = live.filter((o) => o !== l);
+              steps.push(await measureStep(l, others, { latencyMs, rpc, concurrency, round }, config, prepared));
+              // Let the system just measured finish its after-work (pool refills, span exports) before the next turn.
+              await new Promise((r) => setTimeout(r, SETTLE_MS));
+            }
+          }
+        }
+      }
+    }
+    return live.map(({ spec, startMs, idle, system }) => {
+      const end = readProcTree(system.pid);
+      return {
+        id: spec.id, label: spec.label, protocol: spec.protocol, startMs,
+        idleRssMiB: idle?.rssMiB ?? Number.NaN, idleThreads: idle?.threads ?? Number.NaN,
+        peakRssMiB: end?.peakRssMiB ?? Number.NaN, threadsAtEnd: end?.threads ?? Number.NaN,
+      };
+    });
   } finally {
-    target.close();
-    await system.stop();
+    for (const l of live) {
+      l.target.close();
+      await l.system.stop();
+    }
     backend.setLatency(0);
   }
+}
+
+async function measureStep(l: Live, others: Live[], at: { latencyMs: number; rpc: RpcName; concurrency: number; round: number }, config: BenchConfig, prepared: Map<RpcName, PreparedRequest[]>): Promise<StepRecord> {
+  const window = new ProcWindow(l.system.pid);
+  const self = new SelfCpuWindow();
+  const othersCpu = new CpuSecondsWindow(others.map((o) => o.system.pid));
+  let w: WindowStats | undefined;
+  let benchCpu = Number.NaN;
+  let othersCpuPercent = Number.NaN;
+  const r = await runStep(
+    l.target.sender(prepared.get(at.rpc) ?? []),
+    { concurrency: at.concurrency, warmupMs: config.warmupMs, durationMs: config.durationMs, maxRequests: config.maxRequests },
+    {
+      onMeasureStart: () => (window.start(), self.reset(), othersCpu.start()),
+      onMeasureEnd: () => ((w = window.stop()), (benchCpu = self.percent()), (othersCpuPercent = othersCpu.percent())),
+    },
+  );
+  const cpuPercent = w?.cpuPercent ?? Number.NaN;
+  const rec: StepRecord = {
+    system: l.spec.id, ...at,
+    ok: r.ok, errors: r.errors, throughput: r.throughput, latency: r.latency, elapsedMs: r.elapsedMs,
+    cpuPercent, cpuMsPerCall: r.ok > 0 ? ((cpuPercent / 100) * r.elapsedMs) / r.ok : Number.NaN,
+    peakRssMiB: w?.peakRssMiB ?? Number.NaN, maxThreads: w?.maxThreads ?? Number.NaN, benchCpuPercent: benchCpu, othersCpuPercent,
+  };
+  const errs = Object.entries(r.errors).map(([k, v]) => `${k}:${v}`).join(" ");
+  log(`${l.spec.id} +${at.latencyMs}ms ${at.rpc} c=${at.concurrency} #${at.round + 1}: ${fmt(r.throughput, 1)} req/s p50 ${fmt(r.latency.p50, 1)} p99 ${fmt(r.latency.p99, 1)} ms cpu ${fmt(cpuPercent)}% rss ${fmt(rec.peakRssMiB)} MiB others ${fmt(othersCpuPercent)}%${errs ? ` errors ${errs}` : ""}`);
+  return rec;
 }
 
 /** Until one CheckSession succeeds (para-signer: its signing worker is warm; the Express pattern: its first instance built). */

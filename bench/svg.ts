@@ -1,9 +1,10 @@
 /**
  * A hand-drawn SVG chart (no chart library): for CheckSession at the highest
  * latency of the run, throughput and p50 latency per system, grouped by
- * concurrency, with the value printed on each bar.
+ * concurrency, with the value printed on each bar (medians over the rounds).
  */
-import type { BenchRun, StepRecord } from "./results.js";
+import { RunView, type Cell } from "./aggregate.js";
+import type { BenchRun } from "./results.js";
 
 const COLORS = ["#2b6cb0", "#63b3ed", "#dd6b20", "#38a169", "#805ad5", "#718096"];
 const W = 460;
@@ -52,9 +53,9 @@ function panel(x0: number, title: string, groups: number[], series: { label: str
 export function renderChart(run: BenchRun): string {
   const latency = Math.max(...run.config.latenciesMs);
   const groups = run.config.concurrencies;
-  const find = (system: string, c: number): StepRecord | undefined =>
-    run.steps.find((s) => s.system === system && s.rpc === "CheckSession" && s.latencyMs === latency && s.concurrency === c);
-  const series = (pick: (s: StepRecord) => number) =>
+  const view = new RunView(run);
+  const find = (system: string, c: number): Cell | undefined => view.cell(system, { latencyMs: latency, rpc: "CheckSession", concurrency: c });
+  const series = (pick: (s: Cell) => number) =>
     run.systems.map((sys) => ({ label: sys.label, values: groups.map((c) => { const r = find(sys.id, c); return r ? pick(r) : undefined; }) }));
   const legend = run.systems
     .map((s, i) => `<rect x="${M.left + i * 190}" y="${H + 4}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/><text x="${M.left + i * 190 + 16}" y="${H + 14}" font-size="12">${esc(s.label)}</text>`)
@@ -62,7 +63,7 @@ export function renderChart(run: BenchRun): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 44}" viewBox="0 0 ${2 * W} ${H + 44}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 ${panel(0, `CheckSession throughput (req/s), +${latency} ms Para latency`, groups, series((s) => s.throughput), 0)}
-${panel(W, `CheckSession p50 latency (ms), +${latency} ms Para latency`, groups, series((s) => s.latency.p50), 1)}
+${panel(W, `CheckSession p50 latency (ms), +${latency} ms Para latency`, groups, series((s) => s.p50), 1)}
 ${legend}
 <text x="${M.left}" y="${H + 36}" font-size="10" fill="#4a5568">${esc(`${run.startedAt.toISOString()} · Node ${run.node} · ${run.cores} cores · closed loop, ${run.config.connections} HTTP/2 connections`)}</text>
 </svg>

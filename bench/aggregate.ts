@@ -1,0 +1,95 @@
+/**
+ * Folds the repeated rounds of each step into one cell per system (medians of the rounds, sums of the counts),
+ * and pairs rounds for ratios: round r of system A is compared with round r of system B, which ran right after
+ * or before it, and the report gives the median of those paired ratios with their range.
+ */
+import type { RpcName } from "./config.js";
+import type { BenchRun, StepRecord } from "./results.js";
+import { ratio } from "./stats.js";
+
+export interface StepKey {
+  latencyMs: number;
+  rpc: RpcName;
+  concurrency: number;
+}
+
+export interface Cell {
+  rounds: number;
+  ok: number;
+  errors: Record<string, number>;
+  /** Medians over the rounds. */
+  throughput: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  cpuPercent: number;
+  cpuMsPerCall: number;
+  benchCpuPercent: number;
+  othersCpuPercent: number;
+  /** Maxima over the rounds. */
+  peakRssMiB: number;
+  maxThreads: number;
+}
+
+export interface PairedRatio {
+  median: number;
+  min: number;
+  max: number;
+  /** Rounds in which both systems have a value. */
+  n: number;
+}
+
+export type Metric = (s: StepRecord) => number;
+export const THROUGHPUT: Metric = (s) => s.throughput;
+export const P50: Metric = (s) => s.latency.p50;
+export const CPU_PER_CALL: Metric = (s) => s.cpuMsPerCall;
+
+export function median(values: readonly number[]): number {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+export class RunView {
+  constructor(private readonly run: BenchRun) {}
+
+  steps(system: string, k: StepKey): StepRecord[] {
+    return this.run.steps.filter((s) => s.system === system && s.latencyMs === k.latencyMs && s.rpc === k.rpc && s.concurrency === k.concurrency);
+  }
+
+  cell(system: string, k: StepKey): Cell | undefined {
+    const rs = this.steps(system, k);
+    if (rs.length === 0) return undefined;
+    const errors: Record<string, number> = {};
+    for (const r of rs) for (const [code, count] of Object.entries(r.errors)) errors[code] = (errors[code] ?? 0) + count;
+    const med = (pick: Metric) => median(rs.map(pick));
+    return {
+      rounds: rs.length,
+      ok: rs.reduce((sum, r) => sum + r.ok, 0),
+      errors,
+      throughput: med(THROUGHPUT),
+      p50: med(P50),
+      p90: med((s) => s.latency.p90),
+      p99: med((s) => s.latency.p99),
+      cpuPercent: med((s) => s.cpuPercent),
+      cpuMsPerCall: med(CPU_PER_CALL),
+      benchCpuPercent: med((s) => s.benchCpuPercent),
+      othersCpuPercent: med((s) => s.othersCpuPercent ?? Number.NaN),
+      peakRssMiB: Math.max(...rs.map((r) => r.peakRssMiB)),
+      maxThreads: Math.max(...rs.map((r) => r.maxThreads)),
+    };
+  }
+
+  /** metric(a) / metric(b), round by round. */
+  paired(a: string, b: string, k: StepKey, metric: Metric): PairedRatio {
+    const bs = new Map(this.steps(b, k).map((s) => [s.round ?? 0, s]));
+    const ratios = this.steps(a, k)
+      .map((s) => {
+        const other = bs.get(s.round ?? 0);
+        return other ? ratio(metric(s), metric(other)) : Number.NaN;
+      })
+      .filter(Number.isFinite);
+    return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), n: ratios.length };
+  }
+}
