@@ -10,6 +10,7 @@ import {
   trace,
   type Tracer,
 } from "@opentelemetry/api";
+import { InFlightGauge } from "./in-flight-gauge.js";
 import * as sc from "./semconv.js";
 import { isServerFault, OK, statusName } from "./status-codes.js";
 
@@ -35,7 +36,7 @@ const headerGetter: TextMapGetter<Headers> = {
 export function createTracingInterceptor(opts: TracingOptions): Interceptor {
   const { tracer, meter, semconv } = opts;
   const duration = meter.createHistogram(sc.METRIC_RPC_SERVER_CALL_DURATION, { unit: "s", description: "Duration of RPC calls handled by the server." });
-  const active = meter.createUpDownCounter(sc.METRIC_RPC_SERVER_ACTIVE_CALLS, { unit: "{call}", description: "Calls in progress." });
+  const active = new InFlightGauge(meter, sc.METRIC_RPC_SERVER_ACTIVE_CALLS, "Calls in progress.");
 
   return (next) => async (req) => {
     const system = rpcSystem(req.header.get("content-type"));
@@ -43,7 +44,7 @@ export function createTracingInterceptor(opts: TracingOptions): Interceptor {
     const parent = propagation.extract(context.active(), req.header, headerGetter);
     const span = tracer.startSpan(`${req.service.typeName}/${req.method.name}`, { kind: SpanKind.SERVER, attributes: base }, parent);
     const started = performance.now();
-    active.add(1, base);
+    const leave = active.enter(Object.values(base).join("|"), base);
     let ended = false;
     const end = (error: unknown) => {
       if (ended) return;
@@ -53,7 +54,7 @@ export function createTracingInterceptor(opts: TracingOptions): Interceptor {
       span.setAttributes(outcome);
       if (isServerFault(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: statusName(code) });
       span.end();
-      active.add(-1, base);
+      leave();
       duration.record((performance.now() - started) / 1000, { ...base, ...outcome });
     };
     try {
