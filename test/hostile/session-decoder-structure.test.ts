@@ -54,6 +54,9 @@ describe("session decoder: duplicated keys, prototype keys, deep nesting", () =>
         expectRejected(b64(serialize(doc, at, `${JSON.stringify(key)}:${JSON.stringify(value)}`, last)));
         // The same key nested inside the injected value is refused too.
         expectRejected(b64(serialize(doc, at, `"x":{"a":[{${JSON.stringify(key)}:${JSON.stringify(value)}}]}`, last)));
+        // And spelled with \u escapes, which JSON.parse decodes to the same key.
+        const escaped = `"${[...key].map((ch, i) => (i % 2 === 0 ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}` : ch)).join("")}"`;
+        expectRejected(b64(serialize(doc, at, `${escaped}:${JSON.stringify(value)}`, last)));
         expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
       }),
       { numRuns: 1000 },
