@@ -40,6 +40,9 @@ export interface SpecOptions {
   cpuProfDir?: string;
 }
 
+/** Node flags for the Express pattern, for experiments (e.g. --cpu-prof to compare profiles). */
+const EXPRESS_NODE_ARGS = (process.env["BENCH_EXPRESS_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+
 /** Node flags para-signer runs with (as its start script and image do); BENCH_SIGNER_NODE_ARGS overrides, for experiments. */
 const SIGNER_NODE_ARGS = (process.env["BENCH_SIGNER_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
 
@@ -76,8 +79,13 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
       env: { ...signer, OTEL_EXPORTER_OTLP_ENDPOINT: o.otlpUrl, OTEL_SERVICE_NAME: "para-signer-bench" },
     });
   }
+  // An experiment: para-signer once more with other node flags, measured in the same rounds as the rest.
+  const variant = (process.env["BENCH_VARIANT_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+  if (variant.length > 0) {
+    specs.push({ id: "para-signer-variant", label: `para-signer ${variant.join(" ")}`, protocol: "grpc", entry: "src/main.ts", nodeArgs: variant, env: signer });
+  }
   specs.push(
-    { id: "express-pattern", label: "docs' Express pattern", protocol: "http1", entry: "bench/express-pattern.ts", nodeArgs: [], env: para },
+    { id: "express-pattern", label: "docs' Express pattern", protocol: "http1", entry: "bench/express-pattern.ts", nodeArgs: EXPRESS_NODE_ARGS, env: para },
     { id: "floor", label: "floor", protocol: "grpc", entry: "bench/floor-server.ts", nodeArgs: [], env: para },
   );
   return specs;
