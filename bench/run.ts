@@ -87,6 +87,9 @@ async function main(): Promise<void> {
   }
 }
 
+/** Time every process of a node:cluster system needs to be listening (each starts in ~1.5 s, in parallel). */
+const CLUSTER_START_MS = 6_000;
+
 /** Pause after each turn. */
 const SETTLE_MS = 300;
 
@@ -96,6 +99,7 @@ interface Live {
   target: Target;
   startMs: number;
   idle: ProcReading | undefined;
+  launchedAt: number;
 }
 
 /**
@@ -109,14 +113,22 @@ async function runAllSystems(specs: SystemSpec[], config: BenchConfig, backend: 
   try {
     for (const spec of specs) {
       backend.setLatency(0);
-      const t0 = performance.now();
+      const launchedAt = performance.now();
       const system = await launch(spec);
-      const startMs = performance.now() - t0;
+      const startMs = performance.now() - launchedAt;
       const target = createTarget(system, config.connections);
       const idle = readProc(system.pid);
-      live.push({ spec, system, target, startMs, idle });
+      live.push({ spec, system, target, startMs, idle, launchedAt });
       await ready(target, prepared.get("CheckSession") ?? prepareAll("CheckSession", backend.sessions), spec.id);
       log(`${spec.id}: pid ${system.pid}, listening after ${fmt(startMs)} ms, idle RSS ${fmt(idle?.rssMiB ?? NaN)} MiB`);
+    }
+    // Fresh connections, opened only now: a multi-process system (node:cluster) hands each connection to one of its
+    // processes when it is accepted, so connections opened by the readiness check, while its second process was
+    // still starting, would all stay with the first one for the whole run.
+    for (const l of live) {
+      if (l.spec.env["SIGNER_WORKERS"]) await new Promise((r) => setTimeout(r, Math.max(0, l.launchedAt + CLUSTER_START_MS - performance.now())));
+      l.target.close();
+      l.target = createTarget(l.system, config.connections);
     }
     if (config.systemWarmupMs > 0) {
       log(`warming up every system: each RPC at c=16 for ${fmt(config.systemWarmupMs)} ms (not recorded)`);
