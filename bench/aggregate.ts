@@ -1,7 +1,7 @@
 /**
  * Folds the repeated rounds of each step into one cell per system (medians of the rounds, sums of the counts),
- * and pairs rounds for ratios: round r of system A is compared with round r of system B, which ran right after
- * or before it, and the report gives the median of those paired ratios with their range.
+ * and pairs rounds for ratios: round r of system A is compared with round r of system B, measured in the same
+ * round seconds apart, and the report gives the median of those paired ratios with their range.
  */
 import type { RpcName } from "./config.js";
 import type { BenchRun, StepRecord } from "./results.js";
@@ -76,8 +76,8 @@ export class RunView {
       cpuMsPerCall: med(CPU_PER_CALL),
       benchCpuPercent: med((s) => s.benchCpuPercent),
       othersCpuPercent: med((s) => s.othersCpuPercent ?? Number.NaN),
-      peakRssMiB: Math.max(...rs.map((r) => r.peakRssMiB)),
-      maxThreads: Math.max(...rs.map((r) => r.maxThreads)),
+      peakRssMiB: maxOf(rs.map((r) => r.peakRssMiB)),
+      maxThreads: maxOf(rs.map((r) => r.maxThreads)),
     };
   }
 
@@ -90,6 +90,12 @@ export class RunView {
         return other ? ratio(metric(s), metric(other)) : Number.NaN;
       })
       .filter(Number.isFinite);
+    if (ratios.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, n: 0 };
     return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), n: ratios.length };
   }
+}
+
+function maxOf(values: readonly number[]): number {
+  const v = values.filter(Number.isFinite);
+  return v.length ? Math.max(...v) : Number.NaN;
 }

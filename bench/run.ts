@@ -17,7 +17,7 @@ import { coldStart, type ColdStartResult } from "./cold-start.js";
 import { benchConfig, type BenchConfig, type RpcName } from "./config.js";
 import { runStep } from "./load.js";
 import { startOtlpSink } from "./otlp-sink.js";
-import { CpuSecondsWindow, ProcWindow, readProc, readProcTree, SelfCpuWindow, type ProcReading, type WindowStats } from "./proc-sampler.js";
+import { CpuSecondsWindow, ProcWindow, readProcTree, SelfCpuWindow, type ProcReading, type WindowStats } from "./proc-sampler.js";
 import { renderReport } from "./report.js";
 import type { BenchRun, StepRecord, SystemRecord } from "./results.js";
 import { renderChart } from "./svg.js";
@@ -117,7 +117,7 @@ async function runAllSystems(specs: SystemSpec[], config: BenchConfig, backend: 
       const system = await launch(spec);
       const startMs = performance.now() - launchedAt;
       const target = createTarget(system, config.connections);
-      const idle = readProc(system.pid);
+      const idle = readProcTree(system.pid);
       live.push({ spec, system, target, startMs, idle, launchedAt });
       await ready(target, prepared.get("CheckSession") ?? prepareAll("CheckSession", backend.sessions), spec.id);
       log(`${spec.id}: pid ${system.pid}, listening after ${fmt(startMs)} ms, idle RSS ${fmt(idle?.rssMiB ?? NaN)} MiB`);
@@ -138,13 +138,15 @@ async function runAllSystems(specs: SystemSpec[], config: BenchConfig, backend: 
         }
       }
     }
+    let stepSeed = 0;
     for (const latencyMs of config.latenciesMs) {
       backend.setLatency(latencyMs);
       for (const rpc of config.rpcs) {
         for (const concurrency of config.concurrencies) {
           for (let round = 0; round < config.rounds; round++) {
-            for (let k = 0; k < live.length; k++) {
-              const l = live[(k + round) % live.length]!;
+            // A fresh order every round, so whatever a turn leaves behind (GC, pool refills) does not always land on
+            // the same next system, and every system opens some steps. Seeded: reruns take the same turns.
+            for (const l of shuffled(live, ++stepSeed)) {
               const others = live.filter((o) => o !== l);
               steps.push(await measureStep(l, others, { latencyMs, rpc, concurrency, round }, config, prepared));
               // Let the system just measured finish its after-work (pool refills, span exports) before the next turn.
@@ -196,6 +198,24 @@ async function measureStep(l: Live, others: Live[], at: { latencyMs: number; rpc
   const errs = Object.entries(r.errors).map(([k, v]) => `${k}:${v}`).join(" ");
   log(`${l.spec.id} +${at.latencyMs}ms ${at.rpc} c=${at.concurrency} #${at.round + 1}: ${fmt(r.throughput, 1)} req/s p50 ${fmt(r.latency.p50, 1)} p99 ${fmt(r.latency.p99, 1)} ms cpu ${fmt(cpuPercent)}% rss ${fmt(rec.peakRssMiB)} MiB others ${fmt(othersCpuPercent)}%${errs ? ` errors ${errs}` : ""}`);
   return rec;
+}
+
+/** Fisher–Yates with a small seeded generator (mulberry32). */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
 }
 
 /** Until one CheckSession succeeds (para-signer: its signing worker is warm; the Express pattern: its first instance built). */

@@ -73,7 +73,7 @@ function decodeBase64(text: string): string {
  * that refuses those keys at any depth. The reviver costs several times the
  * plain parse, on every call.
  */
-const MAY_HOLD_FORBIDDEN_KEY = /__proto__|constructor|prototype|\\u/;
+const MAY_HOLD_FORBIDDEN_KEY = new RegExp([...FORBIDDEN_KEYS, "\\\\u"].join("|"));
 
 function parseJson(text: string): unknown {
   try {

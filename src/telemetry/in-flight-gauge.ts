@@ -1,6 +1,9 @@
 import type { Attributes, Meter } from "@opentelemetry/api";
 
-/** Attribute sets kept at zero for reporting; past this, idle ones are forgotten so hostile `:authority` values cannot grow the map. */
+/**
+ * Attribute sets kept at zero for reporting; past this, idle ones are forgotten, so hostile `:authority` values
+ * cannot grow this map. (The metrics SDK keeps its own series for what was reported, capped by its cardinality limit.)
+ */
 const MAX_IDLE_SERIES = 64;
 
 /**

@@ -34,7 +34,8 @@ describe("bench aggregation", () => {
     const view = new RunView({ steps } as BenchRun);
     expect(view.paired("a", "b", key, THROUGHPUT)).toEqual({ median: 2, min: 2, max: 2, n: 3 });
     expect(view.paired("a", "b", key, P50)).toMatchObject({ median: 0.5, n: 3 });
-    // A round one side lacks is left out.
+    // A round one side lacks is left out; with none in common there is no ratio at all.
     expect(new RunView({ steps: steps.slice(0, 3) } as BenchRun).paired("a", "b", key, THROUGHPUT).n).toBe(1);
+    expect(view.paired("a", "missing", key, THROUGHPUT)).toEqual({ median: NaN, min: NaN, max: NaN, n: 0 });
   });
 });
