@@ -65,7 +65,7 @@ export function renderChart(run: BenchRun): string {
 ${panel(0, `CheckSession throughput (req/s), +${latency} ms Para latency`, groups, series((s) => s.throughput), 0)}
 ${panel(W, `CheckSession p50 latency (ms), +${latency} ms Para latency`, groups, series((s) => s.p50), 1)}
 ${legend}
-<text x="${M.left}" y="${H + 36}" font-size="10" fill="#4a5568">${esc(`${run.startedAt.toISOString()} · Node ${run.node} · ${run.cores} cores · closed loop, ${run.config.connections} HTTP/2 connections`)}</text>
+<text x="${M.left}" y="${H + 36}" font-size="10" fill="#4a5568">${esc(`${run.startedAt.toISOString()} · Node ${run.node} · ${run.cores} cores · closed loop, ${run.config.connections} HTTP/2 connections, median of ${run.config.rounds ?? 1} round(s)`)}</text>
 </svg>
 `;
 }
