@@ -26,12 +26,15 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
     };
     try {
       const res = await next(req);
-      logger.info({ ...fields(), code: "ok" }, "call");
+      // Checked first: building the line costs a few µs, a visible share of a cheap call when info is off.
+      if (logger.isLevelEnabled("info")) logger.info({ ...fields(), code: "ok" }, "call");
       return res;
     } catch (error) {
       const safe = error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
       const level = isServerFault(safe.code) ? "error" : "info";
-      logger[level]({ ...fields(), code: statusName(safe.code).toLowerCase(), error: safe.rawMessage, cause: describeCause(safe.cause ?? error) }, "call");
+      if (logger.isLevelEnabled(level)) {
+        logger[level]({ ...fields(), code: statusName(safe.code).toLowerCase(), error: safe.rawMessage, cause: describeCause(safe.cause ?? error) }, "call");
+      }
       throw safe;
     }
   };
