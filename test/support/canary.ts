@@ -1,5 +1,8 @@
+import { MessageFormat, WalletType } from "../../gen/para/signer/v1/signer_service_pb.js";
 import { base58Encode } from "../../src/encoding/base58.js";
-import type { MintedSession } from "../../src/local-para/types.js";
+import type { MintOptions, MintedSession } from "../../src/local-para/types.js";
+import { localPara } from "./local-para-admin.js";
+import type { SignerHarness } from "./signer-harness.js";
 
 /** Every secret-ish value of a minted session, including the signer shares inside it. */
 export function secretsOf(m: MintedSession): string[] {
@@ -24,4 +27,70 @@ export function forms(value: string | Uint8Array): string[] {
   const bytes = Buffer.from(value);
   const all = [bytes.toString("base64"), bytes.toString("base64url"), bytes.toString("hex"), typeof value === "string" ? value : base58Encode(value)];
   return all.filter((f) => f.length >= 12).map((f) => f.slice(0, 24));
+}
+
+/**
+ * Drives every RPC through its happy path and its error paths (malformed sessions, missing shares, unknown wallets,
+ * forged tokens, revoked sessions, transaction review, and Para answering 429, 500, 403 with the secret echoed in
+ * its body, or hanging past the deadline), all with canary values. Returns every secret that went in or came out,
+ * for the caller to search its own sink (logs, errors, spans, metrics) for. `attempt` receives each call that is
+ * expected to fail. `label` keeps the canary users of different test files apart.
+ */
+export async function exerciseEveryPath(h: SignerHarness, label: string, attempt: (call: Promise<unknown>) => Promise<unknown>): Promise<Array<string | Uint8Array>> {
+  const secrets: Array<string | Uint8Array> = [h.key.secretApiKey];
+  const mint = async (opts: MintOptions = {}) => {
+    const m = await h.mint(opts);
+    secrets.push(...secretsOf(m));
+    return m;
+  };
+  const message = new TextEncoder().encode(`CANARY-MESSAGE-do-not-log-${label}-7f3a9c2e`);
+  secrets.push(message);
+  const a = await mint({ email: `canary.${label}@example.com` });
+
+  // Happy paths.
+  const signed = await h.grpc.signMessage({ session: a.session, message, format: MessageFormat.EIP191 });
+  secrets.push(signed.signature, signed.encodedSignature);
+  const sol = await h.grpc.signMessage({ session: a.session, message, walletType: WalletType.SOLANA, format: MessageFormat.RAW });
+  secrets.push(sol.signature, sol.encodedSignature);
+  await h.grpc.checkSession({ session: a.session, extend: true });
+  const jwt = await h.grpc.issueJwt({ session: a.session });
+  secrets.push(jwt.token);
+  await h.grpc.verifySession({ credential: { case: "jwt", value: jwt.token } });
+  await h.grpc.verifySession({ credential: { case: "verificationToken", value: a.verificationToken } });
+  await h.grpc.verifyWallet({ address: a.wallets[0]!.address });
+
+  // Error paths.
+  const walletCanary = `CANARY-WALLET-ID-${label}-0b7d9e`;
+  const tokenCanary = `CANARY-TOKEN-${label}-91c4e0aa55`;
+  const addressCanary = "0xCANARYADDRESS0000000000000000000000001";
+  secrets.push(walletCanary, tokenCanary, addressCanary);
+  const doc = JSON.parse(Buffer.from(a.session, "base64").toString()) as Record<string, unknown>;
+  await attempt(h.grpc.checkSession({ session: Buffer.from(JSON.stringify({ ...doc, wallets: [] })).toString("base64") }));
+  await attempt(h.grpc.checkSession({ session: JSON.stringify(doc) }));
+  await attempt(h.grpc.checkSession({ session: a.session + "!" }));
+  await attempt(h.grpc.signMessage({ session: a.sessionWithoutSigners, message: new Uint8Array(32) }));
+  await attempt(h.grpc.signMessage({ session: a.session, message, walletId: walletCanary }));
+  await attempt(h.grpc.signMessage({ session: a.session, message, format: MessageFormat.RAW }));
+  await attempt(h.grpc.verifySession({ credential: { case: "jwt", value: jwt.token.slice(0, -4) + "AAAA" } }));
+  await attempt(h.grpc.verifySession({ credential: { case: "verificationToken", value: tokenCanary } }));
+  await attempt(h.grpc.verifyWallet({ address: addressCanary }));
+
+  const b = await mint();
+  await localPara.setTransactionReview(b.wallets.find((w) => w.type === "EVM")!.id, true);
+  await attempt(h.grpc.signMessage({ session: b.session, message, format: MessageFormat.EIP191 }));
+  const c = await mint();
+  await localPara.revokeSession(c.sessionCookie);
+  await attempt(h.grpc.signMessage({ session: c.session, message, format: MessageFormat.EIP191 }));
+  await attempt(h.grpc.issueJwt({ session: c.session }));
+  const d = await mint();
+  await localPara.addFault({ endpoint: "touch", apiKey: h.key.apiKey, status: 429, body: { echo: d.sessionCookie }, times: 1 });
+  await attempt(h.grpc.checkSession({ session: d.session }));
+  await localPara.addFault({ endpoint: "jwt", apiKey: h.key.apiKey, status: 500, body: { echo: d.session }, times: 1 });
+  await attempt(h.grpc.issueJwt({ session: d.session }));
+  await localPara.addFault({ endpoint: "keepAlive", apiKey: h.key.apiKey, hang: true, times: 1 });
+  await attempt(h.grpc.checkSession({ session: d.session, extend: true }, { timeoutMs: 300 }));
+  await localPara.addFault({ endpoint: "messagesSign", apiKey: h.key.apiKey, userId: d.userId, status: 403, body: { echo: d.sessionCookie } });
+  await attempt(h.grpc.signMessage({ session: d.session, message, format: MessageFormat.EIP191 }));
+  await localPara.clearFaults(h.key.apiKey);
+  return secrets;
 }
