@@ -5,7 +5,7 @@
  */
 import type { RpcName } from "./config.js";
 import type { BenchRun, StepRecord } from "./results.js";
-import { ratio } from "./stats.js";
+import { median, ratio } from "./stats.js";
 
 export interface StepKey {
   latencyMs: number;
@@ -43,13 +43,6 @@ export type Metric = (s: StepRecord) => number;
 export const THROUGHPUT: Metric = (s) => s.throughput;
 export const P50: Metric = (s) => s.latency.p50;
 export const CPU_PER_CALL: Metric = (s) => s.cpuMsPerCall;
-
-export function median(values: readonly number[]): number {
-  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length === 0) return Number.NaN;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
-}
 
 export class RunView {
   constructor(private readonly run: BenchRun) {}

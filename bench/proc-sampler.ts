@@ -81,18 +81,18 @@ export interface WindowStats {
  * difference of two readings, RSS and threads as the maximum of periodic samples.
  */
 export class ProcWindow {
-  private first: ProcReading | undefined;
-  private t0 = 0;
+  private readonly cpu: CpuSecondsWindow;
   private peakRss = 0;
   private maxThreads = 0;
   private lastRss = Number.NaN;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly pid: number, private readonly intervalMs = 100) {}
+  constructor(private readonly pid: number, private readonly intervalMs = 100) {
+    this.cpu = new CpuSecondsWindow([pid]);
+  }
 
   start(): void {
-    this.first = readProcTree(this.pid);
-    this.t0 = performance.now();
+    this.cpu.start();
     this.sample();
     this.timer = setInterval(() => this.sample(), this.intervalMs);
   }
@@ -100,10 +100,7 @@ export class ProcWindow {
   stop(): WindowStats {
     clearInterval(this.timer);
     this.sample();
-    const last = readProcTree(this.pid);
-    const seconds = (performance.now() - this.t0) / 1000;
-    const cpu = this.first && last && seconds > 0 ? ((last.cpuSeconds - this.first.cpuSeconds) / seconds) * 100 : Number.NaN;
-    return { cpuPercent: cpu, peakRssMiB: this.peakRss, maxThreads: this.maxThreads, lastRssMiB: this.lastRss };
+    return { cpuPercent: this.cpu.percent(), peakRssMiB: this.peakRss, maxThreads: this.maxThreads, lastRssMiB: this.lastRss };
   }
 
   private sample(): void {
@@ -149,7 +146,8 @@ export class CpuSecondsWindow {
     return seconds > 0 ? ((this.total() - this.first) / seconds) * 100 : Number.NaN;
   }
 
+  /** NaN when a process is gone: its CPU can no longer be told. */
   private total(): number {
-    return this.pids.reduce((sum, pid) => sum + (readProcTree(pid)?.cpuSeconds ?? 0), 0);
+    return this.pids.reduce((sum, pid) => sum + (readProcTree(pid)?.cpuSeconds ?? Number.NaN), 0);
   }
 }

@@ -40,11 +40,14 @@ export interface SpecOptions {
   cpuProfDir?: string;
 }
 
+/** Node flags from a space-separated environment variable (for experiments). */
+const nodeArgsFrom = (name: string): string[] => (process.env[name] ?? "").split(" ").filter(Boolean);
+
 /** Node flags for the Express pattern, for experiments (e.g. --cpu-prof to compare profiles). */
-const EXPRESS_NODE_ARGS = (process.env["BENCH_EXPRESS_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+const EXPRESS_NODE_ARGS = nodeArgsFrom("BENCH_EXPRESS_NODE_ARGS");
 
 /** Node flags para-signer runs with (as its start script and image do); BENCH_SIGNER_NODE_ARGS overrides, for experiments. */
-const SIGNER_NODE_ARGS = (process.env["BENCH_SIGNER_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+const SIGNER_NODE_ARGS = nodeArgsFrom("BENCH_SIGNER_NODE_ARGS");
 
 export function systemSpecs(o: SpecOptions): SystemSpec[] {
   const para = { PARA_ENVIRONMENT: "DEV", PARA_API_KEY: o.key.apiKey, PARA_SECRET_API_KEY: o.key.secretApiKey, PARA_JWT_AUDIENCE: o.key.apiKeyId };
@@ -82,7 +85,7 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
     });
   }
   // An experiment: para-signer once more with other node flags, measured in the same rounds as the rest.
-  const variant = (process.env["BENCH_VARIANT_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+  const variant = nodeArgsFrom("BENCH_VARIANT_NODE_ARGS");
   if (variant.length > 0) {
     specs.push({ id: "para-signer-variant", label: `para-signer ${variant.join(" ")}`, protocol: "grpc", entry: "src/main.ts", nodeArgs: variant, env: signer });
   }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { median, P50, RunView, THROUGHPUT } from "../../bench/aggregate.js";
+import { P50, RunView, THROUGHPUT } from "../../bench/aggregate.js";
+import { median } from "../../bench/stats.js";
 import type { BenchRun, StepRecord } from "../../bench/results.js";
 
 function step(system: string, round: number, throughput: number, p50: number): StepRecord {
