@@ -17,7 +17,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY gen ./gen
 COPY src ./src
-RUN npm run build
+# The local Para backend (an emulator whose admin API mints sessions and whose JWKS the service would trust) stays
+# out of the image: without it, local mode cannot start here even if config were bypassed (src/local-mode.ts).
+RUN npm run build && rm -rf dist/src/local-para
 
 # Runtime: node, production node_modules and compiled code; no npm cache, no compilers.
 FROM ${NODE_IMAGE}

@@ -1,14 +1,17 @@
 /**
  * System (c): the floor. The same SignerService contract on the same stack
  * (connectNodeAdapter on h2c), doing only the Para round trips an RPC cannot
- * avoid, with no SDK: CheckSession is one POST /touch; SignMessage is touch,
- * then the presign (messages/sign) and the MPC step exactly as the worker
- * bundle sends them (src/local-para/worker-bundle.ts); VerifySession(JWT) is
- * a local jose verify against a cached key set. No validation beyond what
+ * avoid, with no SDK: CheckSession is one POST /touch naming the user, the
+ * user's wallet list and Para's verified auth (each cached as para-signer
+ * caches them: wallets per Para-confirmed user, auth per verification token,
+ * 30 s); SignMessage is the same confirmation, then the presign
+ * (messages/sign) and the MPC step exactly as the worker bundle sends them
+ * (src/local-para/worker-bundle.ts); VerifySession(JWT) is a local jose
+ * verify against a cached key set. No validation beyond what
  * the calls need, no telemetry, no logging: whatever para-signer costs above
  * this is the price of the SDK and of para-signer's own work.
  *
- * Env: PARA_API_KEY, PARA_JWT_AUDIENCE, PORT.
+ * Env: PARA_API_KEY, PARA_SECRET_API_KEY, PARA_JWT_AUDIENCE, PORT.
  */
 import { randomUUID } from "node:crypto";
 import * as http2 from "node:http2";
@@ -28,7 +31,9 @@ import {
 
 const API = "http://localhost:8080";
 const apiKey = process.env["PARA_API_KEY"] ?? "";
+const secretApiKey = process.env["PARA_SECRET_API_KEY"] ?? "";
 const audience = process.env["PARA_JWT_AUDIENCE"] ?? "";
+const CACHE_MS = 30_000;
 const port = Number(process.env["PORT"] ?? "50052");
 const JWKS = createRemoteJWKSet(new URL(`${API}/.well-known/jwks.json`));
 
@@ -39,6 +44,7 @@ interface SessionWallet {
 }
 interface ExportedSession {
   userId: string;
+  authInfo?: { authType?: string; identifier?: string };
   sessionCookie: string;
   wallets: Record<string, SessionWallet>;
 }
@@ -51,20 +57,52 @@ function decode(session: string): ExportedSession {
   }
 }
 
-async function post(path: string, cookie: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(API + path, {
+async function post(path: string, cookie: string, body: unknown, key = apiKey): Promise<Record<string, unknown>> {
+  return answer(path, await fetch(API + path, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-external-api-key": apiKey, "x-capsule-sid": cookie },
+    headers: { "content-type": "application/json", "x-external-api-key": key, "x-capsule-sid": cookie },
     body: JSON.stringify(body),
-  });
+  }));
+}
+
+async function get(path: string, cookie: string): Promise<Record<string, unknown>> {
+  return answer(path, await fetch(API + path, { headers: { "x-external-api-key": apiKey, "x-capsule-sid": cookie } }));
+}
+
+async function answer(path: string, res: Response): Promise<Record<string, unknown>> {
   const json = (await res.json()) as Record<string, unknown>;
   if (res.status !== 200) throw new ConnectError(`para ${path}: ${res.status}`, res.status === 403 ? Code.Unauthenticated : Code.Unavailable);
   return json;
 }
 
-/** The one round trip that tells whether a session is active. */
-async function touch(s: ExportedSession): Promise<boolean> {
-  return (await post("/touch?regenerate=false", s.sessionCookie, {}))["isAuthenticated"] === true;
+const walletCache = new Map<string, { at: number; ids: Set<string> }>();
+const authCache = new Map<string, { at: number; auth: Record<string, unknown> }>();
+
+/**
+ * The round trips that tell whether a session is active and whose it is: the touch (naming the user), the
+ * user's wallet list and, when asked or when the session claims auth info, Para's verdict on the verification
+ * token; the last two cached as para-signer caches them. Returns false for an inactive session.
+ */
+async function confirm(s: ExportedSession, withAuth: boolean): Promise<boolean> {
+  const touched = await post("/touch?regenerate=false", s.sessionCookie, {});
+  if (touched["isAuthenticated"] !== true) return false;
+  if (touched["userId"] !== s.userId) throw new ConnectError("session mismatch", Code.Unauthenticated);
+  const now = Date.now();
+  let wallets = walletCache.get(s.userId);
+  if (!wallets || now - wallets.at > CACHE_MS) {
+    const listed = (await get(`/users/${encodeURIComponent(s.userId)}/wallets?includePartnerData=true`, s.sessionCookie))["wallets"] as Array<{ id: string }>;
+    walletCache.set(s.userId, (wallets = { at: now, ids: new Set(listed.map((w) => w.id)) }));
+  }
+  if (!Object.keys(s.wallets).every((id) => wallets.ids.has(id))) throw new ConnectError("session mismatch", Code.Unauthenticated);
+  const token = String(touched["sessionLookupId"] ?? "");
+  if (secretApiKey && token && (withAuth || s.authInfo)) {
+    let verified = authCache.get(token);
+    if (!verified || now - verified.at > CACHE_MS) {
+      authCache.set(token, (verified = { at: now, auth: await post("/sessions/verify", "", { verificationToken: token }, secretApiKey) }));
+    }
+    if (s.authInfo && s.authInfo.identifier !== verified.auth["identifier"]) throw new ConnectError("session mismatch", Code.Unauthenticated);
+  }
+  return true;
 }
 
 function eip191Digest(message: Uint8Array): Uint8Array {
@@ -76,14 +114,14 @@ function routes(router: ConnectRouter): void {
   router.service(SignerService, {
     async checkSession(req) {
       const s = decode(req.session);
-      return create(CheckSessionResponseSchema, { active: await touch(s), userId: s.userId });
+      return create(CheckSessionResponseSchema, { active: await confirm(s, true), userId: s.userId });
     },
     async signMessage(req) {
       const s = decode(req.session);
       const type = req.walletType === WalletType.SOLANA ? "SOLANA" : "EVM";
       const wallet = Object.values(s.wallets).find((w) => w.type === type);
       if (!wallet?.signer) throw new ConnectError("no wallet", Code.NotFound);
-      if (!(await touch(s))) throw new ConnectError("session not active", Code.Unauthenticated);
+      if (!(await confirm(s, false))) throw new ConnectError("session not active", Code.Unauthenticated);
       const bytes = req.format === MessageFormat.EIP191 ? eip191Digest(req.message) : req.message;
       const message = Buffer.from(bytes).toString("base64");
       const protocolId = randomUUID();

@@ -11,17 +11,33 @@ import type { Logger } from "pino";
  * Kubernetes prefer one process per pod and more pods.
  *
  * The primary forwards SIGTERM/SIGINT to every worker, waits for their
- * graceful drains, and replaces a worker that dies unexpectedly.
+ * graceful drains, and replaces a worker that dies unexpectedly, after a
+ * back-off (`restartBackoff`) so a worker that dies at start-up (bad key,
+ * Para unreachable, a crash on the first call) is not re-forked in a hot loop
+ * that burns CPU and floods the logs and Para.
  */
 export async function runPrimary(workers: number, env: NodeJS.ProcessEnv, logger: Logger, onStopped: () => Promise<void>): Promise<void> {
   let stopping = false;
-  const fork = (): Worker => cluster.fork({ ...env, SIGNER_CLUSTER_WORKER: "1" });
+  // Per slot (one per worker process wanted): crashes in a row and the running worker's start time.
+  const slots = Array.from({ length: workers }, () => ({ streak: 0, startedAt: 0, pending: undefined as NodeJS.Timeout | undefined }));
+  const slotOf = new Map<Worker, number>();
+  const fork = (slot: number): void => {
+    const worker = cluster.fork({ ...env, SIGNER_CLUSTER_WORKER: "1" });
+    slotOf.set(worker, slot);
+    slots[slot]!.startedAt = Date.now();
+    slots[slot]!.pending = undefined;
+  };
   cluster.on("exit", (worker, code, signal) => {
-    if (stopping) return;
-    logger.error({ pid: worker.process.pid, code, signal }, "worker died; starting another");
-    fork();
+    const slot = slotOf.get(worker);
+    slotOf.delete(worker);
+    if (stopping || slot === undefined) return;
+    const state = slots[slot]!;
+    const next = restartBackoff(state.streak, Date.now() - state.startedAt);
+    state.streak = next.streak;
+    logger.error({ pid: worker.process.pid, code, signal, restartInMs: next.delayMs }, "worker died; starting another");
+    state.pending = setTimeout(() => fork(slot), next.delayMs);
   });
-  for (let i = 0; i < workers; i++) fork();
+  for (let i = 0; i < workers; i++) fork(i);
   logger.info({ workers }, "started worker processes");
 
   const stop = async (signal: NodeJS.Signals) => {
@@ -31,6 +47,7 @@ export async function runPrimary(workers: number, env: NodeJS.ProcessEnv, logger
       process.exit(130);
     }
     stopping = true;
+    for (const slot of slots) clearTimeout(slot.pending);
     logger.info({ signal }, "stopping workers");
     const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w));
     await Promise.all(
@@ -47,6 +64,29 @@ export async function runPrimary(workers: number, env: NodeJS.ProcessEnv, logger
   };
   process.on("SIGTERM", (signal) => void stop(signal));
   process.on("SIGINT", (signal) => void stop(signal));
+}
+
+export interface RestartPolicy {
+  /** The wait before the first replacement. */
+  initialMs: number;
+  /** Doubling stops here. */
+  maxMs: number;
+  /** A worker that lived this long was healthy: its death starts the count afresh. */
+  resetAfterMs: number;
+}
+
+export const RESTART_POLICY: RestartPolicy = { initialMs: 1_000, maxMs: 30_000, resetAfterMs: 60_000 };
+
+/**
+ * When to replace a worker that died after `livedMs`, given `streak`, the
+ * deaths in a row before it in its slot: 1 s, doubling per death in a row, up
+ * to 30 s; a worker that lived 60 s resets the streak. Returns the wait and
+ * the streak to keep.
+ */
+export function restartBackoff(streak: number, livedMs: number, policy: RestartPolicy = RESTART_POLICY): { delayMs: number; streak: number } {
+  const inRow = livedMs >= policy.resetAfterMs ? 0 : streak;
+  const delayMs = Math.min(policy.initialMs * 2 ** Math.min(inRow, 30), policy.maxMs);
+  return { delayMs, streak: inRow + 1 };
 }
 
 export function isClusterWorker(): boolean {

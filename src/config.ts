@@ -13,13 +13,22 @@ export type ParaEnvironment = "DEV" | "SANDBOX" | "BETA" | "PROD";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 export interface ParaConfig {
-  /** The Para API key; undefined means local mode (the embedded backend). */
+  /**
+   * Run against the embedded local Para backend. Decided here once, and only
+   * here: true exactly when PARA_API_KEY is absent from the environment and
+   * NODE_ENV is not "production" (see `localModeOf`). Nothing else re-derives
+   * it from `apiKey`.
+   */
+  localMode: boolean;
+  /** The Para API key; undefined exactly when `localMode` (the local backend supplies its own). */
   apiKey: string | undefined;
   /** The secret API key for the REST verify endpoints; undefined disables them. */
   secretApiKey: string | undefined;
   environment: ParaEnvironment;
   /** The API key's id, which Para puts in JWT `aud`; undefined refuses JWT verification. */
   jwtAudience: string | undefined;
+  /** PARA_JWT_ISSUER: when set, a JWT whose `iss` differs is refused; undefined checks no issuer. */
+  jwtIssuer: string | undefined;
   /** Base URL of Para's API (user management, REST verify), as the SDK derives it. */
   apiBaseUrl: string;
   /** Para's JWT signing keys: PARA_JWKS_URL, else `<apiBaseUrl>/.well-known/jwks.json`. */
@@ -33,8 +42,14 @@ export interface LimitsConfig {
   maxMessageBytes: number;
   /** Largest request or response message on the wire. */
   maxWireBytes: number;
-  /** Cap on any caller's deadline (Connect answers INVALID_ARGUMENT above it). */
+  /** Cap on any caller's deadline: a longer one is clamped to it (unary calls without one get it too). */
   maxTimeoutMs: number;
+  /** A request body (or one streamed message) not complete within this is refused and its bytes released. */
+  bodyReadTimeoutMs: number;
+  /** Request bytes held across all streams whose body is still arriving; a stream that would pass it is refused. */
+  maxBufferedBytes: number;
+  /** Open connections (TCP or TLS) at once; more are closed as they arrive. */
+  maxConnections: number;
   /** Cap on any single Para round trip (the SDK has no timeouts of its own). */
   paraCallTimeoutMs: number;
   /** Calls in progress at once; more are refused with RESOURCE_EXHAUSTED instead of queueing. */
@@ -49,6 +64,21 @@ export interface LimitsConfig {
   paraMaxRps: number;
   /** Round trips that may be spent at once after a quiet spell. */
   paraBurst: number;
+  /** How long Para's answers about a user (wallet list, verified auth) are reused; 0: ask on every call. */
+  identityCacheMs: number;
+  /**
+   * How long a refusal is remembered: a session whose blob contradicted Para, and a signer whose job Para refused
+   * (crashing the signing worker), are refused again at once, with no Para work; 0: never remembered.
+   */
+  refusalHoldMs: number;
+  /**
+   * grpc.health.v1 Watch streams open at once in this process, over all
+   * connections; more are refused with RESOURCE_EXHAUSTED. Each holds a
+   * stream and a listener for as long as the caller likes, and the HTTP/2
+   * stream cap is per connection, so without this many connections could
+   * hold unboundedly many.
+   */
+  maxHealthWatchers: number;
 }
 
 export interface Http2Config {
@@ -117,6 +147,9 @@ export function envToConfig(env: Env): Config {
       maxMessageBytes: integer(env, "SIGNER_MAX_MESSAGE_BYTES", 64 * 1024, 32, 16 * 1024 * 1024),
       maxWireBytes: integer(env, "SIGNER_MAX_WIRE_BYTES", 4 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
       maxTimeoutMs: integer(env, "SIGNER_MAX_TIMEOUT_MS", 60_000, 100, 600_000),
+      bodyReadTimeoutMs: integer(env, "SIGNER_BODY_READ_TIMEOUT_MS", 10_000, 100, 600_000),
+      maxBufferedBytes: integer(env, "SIGNER_MAX_BUFFERED_BYTES", 64 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
+      maxConnections: integer(env, "SIGNER_MAX_CONNECTIONS", 1024, 1, 1_000_000),
       paraCallTimeoutMs: integer(env, "SIGNER_PARA_CALL_TIMEOUT_MS", 20_000, 50, 600_000),
       maxConcurrentCalls: integer(env, "SIGNER_MAX_CONCURRENT_CALLS", 512, 1, 100_000),
       poolSize: integer(env, "SIGNER_POOL_SIZE", 32, 0, 1024),
@@ -124,6 +157,9 @@ export function envToConfig(env: Env): Config {
       paraMaxConcurrent: integer(env, "SIGNER_PARA_MAX_CONCURRENT", 0, 0, 100_000),
       paraMaxRps: integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000),
       paraBurst: integer(env, "SIGNER_PARA_BURST", Math.max(integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000), 1), 1, 1_000_000),
+      identityCacheMs: integer(env, "SIGNER_IDENTITY_CACHE_MS", 30_000, 0, 3_600_000),
+      refusalHoldMs: integer(env, "SIGNER_REFUSAL_HOLD_MS", 60_000, 0, 3_600_000),
+      maxHealthWatchers: integer(env, "SIGNER_MAX_HEALTH_WATCHERS", 256, 1, 100_000),
     },
     http2: {
       maxConcurrentStreams: integer(env, "SIGNER_HTTP2_MAX_CONCURRENT_STREAMS", 256, 1, 65_535),
@@ -142,20 +178,43 @@ export function envToConfig(env: Env): Config {
 }
 
 function paraConfig(env: Env): ParaConfig {
-  const apiKey = nonEmpty(env["PARA_API_KEY"]);
+  const localMode = localModeOf(env);
+  const apiKey = localMode ? undefined : nonEmpty(env["PARA_API_KEY"]);
   const keyEnvironment = apiKey ? environmentOfKey(apiKey) : undefined;
   const environment = oneOf("PARA_ENVIRONMENT", env["PARA_ENVIRONMENT"]?.toUpperCase(), ENVIRONMENTS, keyEnvironment ?? (apiKey ? "BETA" : "DEV"));
   if (keyEnvironment && keyEnvironment !== environment) {
     throw new ConfigError(`PARA_API_KEY: the key is for ${keyEnvironment} but PARA_ENVIRONMENT is ${environment}`);
   }
   return {
+    localMode,
     apiKey,
     secretApiKey: nonEmpty(env["PARA_SECRET_API_KEY"]),
     environment,
     jwtAudience: nonEmpty(env["PARA_JWT_AUDIENCE"]),
+    jwtIssuer: nonEmpty(env["PARA_JWT_ISSUER"]),
     apiBaseUrl: PARA_API_BASE[environment],
     jwksUrl: url(env, "PARA_JWKS_URL") ?? `${PARA_API_BASE[environment]}/.well-known/jwks.json`,
   };
+}
+
+/**
+ * Fail closed: local mode starts an emulator whose admin API mints sessions
+ * and whose JWKS the service then trusts, so it must never start by
+ * accident. An empty Kubernetes Secret value arrives as PARA_API_KEY="" and
+ * is a mistake, not a request for local mode; only a variable absent
+ * altogether asks for it, and never under NODE_ENV=production (the image's
+ * default), where a missing key is a deployment error.
+ */
+function localModeOf(env: Env): boolean {
+  const key = env["PARA_API_KEY"];
+  if (key !== undefined && key.trim() === "") {
+    throw new ConfigError("PARA_API_KEY: set but empty (unset it altogether for local mode, which production refuses)");
+  }
+  if (key !== undefined) return false;
+  if (env["NODE_ENV"]?.trim().toLowerCase() === "production") {
+    throw new ConfigError("PARA_API_KEY: required when NODE_ENV=production (local mode is for development only)");
+  }
+  return true;
 }
 
 /**

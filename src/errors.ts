@@ -15,6 +15,8 @@ export type ErrorReason =
   | "SIGNER_MISSING"
   | "TRANSACTION_REVIEW_REQUIRED"
   | "SESSION_INACTIVE"
+  | "SESSION_MISMATCH"
+  | "SIGNING_REFUSED"
   | "SECRET_KEY_NOT_CONFIGURED"
   | "JWT_AUDIENCE_NOT_CONFIGURED"
   | "PARA_RATE_LIMITED"
@@ -39,6 +41,14 @@ export function withReason(
 
 export function unauthenticated(message: string, cause?: unknown): ConnectError {
   return withReason(Code.Unauthenticated, message, "SESSION_INACTIVE", {}, cause);
+}
+
+/**
+ * The session's blob (written by a client app, so rewritable by whoever holds it) says something Para does not:
+ * another user id, auth info or wallet than Para confirms for the session's cookie.
+ */
+export function sessionMismatch(what: "user" | "auth" | "wallets"): ConnectError {
+  return withReason(Code.Unauthenticated, `session does not match what para confirms (${what})`, "SESSION_MISMATCH", { mismatch: what });
 }
 
 /** A retryable failure (UNAVAILABLE or RESOURCE_EXHAUSTED) with a RetryInfo hint. */

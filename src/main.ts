@@ -52,7 +52,7 @@ async function startSingle(config: Config): Promise<void> {
 /** Local mode starts the one local Para backend here (its ports are fixed) and points every worker at it. */
 async function startPrimary(config: Config, workers: number): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const local = config.para.apiKey ? undefined : await startLocalBackend(logger);
+  const local = config.para.localMode ? await startLocalBackend(logger) : undefined;
   const env = local
     ? {
         ...process.env,

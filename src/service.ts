@@ -52,14 +52,14 @@ export async function startService(config: Config, options: ServiceOptions = {})
   // Installed for good, not restored on stop: SDK work still settling after a stop (background constructions,
   // the worker's exit) must not print to an unguarded console.
   if (!options.keepConsole) installConsoleGuard(logger);
-  const local = config.para.apiKey ? undefined : await startLocalBackend(logger);
+  const local = config.para.localMode ? await startLocalBackend(logger) : undefined;
   const para: ParaConfig & { apiKey: string } = local ? { ...config.para, ...local.para } : { ...config.para, apiKey: config.para.apiKey ?? "" };
   if (!para.secretApiKey) logger.warn("PARA_SECRET_API_KEY is not set: VerifySession(verification_token) and VerifyWallet answer FAILED_PRECONDITION");
   if (!para.jwtAudience) logger.warn("PARA_JWT_AUDIENCE is not set: JWT verification answers FAILED_PRECONDITION");
 
   const tracer = trace.getTracer("para-signer", SERVICE_VERSION);
   const meter = metrics.getMeter("para-signer", SERVICE_VERSION);
-  const health = new HealthRegistry(HEALTH_SERVICES);
+  const health = new HealthRegistry(HEALTH_SERVICES, { maxWatchers: config.limits.maxHealthWatchers });
   let workerWarm = false;
   const { gateway, rest, jwt, worker, instances, reachability } = createParaBoundary({
     para,

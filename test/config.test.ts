@@ -43,3 +43,36 @@ describe("envToConfig", () => {
     expect(message).not.toContain("s3cr3t");
   });
 });
+
+describe("local mode is decided once, and fails closed", () => {
+  test("only an absent PARA_API_KEY outside production means local mode", () => {
+    expect(envToConfig({}).para.localMode).toBe(true);
+    expect(envToConfig({ NODE_ENV: "development" }).para.localMode).toBe(true);
+    expect(envToConfig({ NODE_ENV: "test" }).para.localMode).toBe(true);
+    const keyed = envToConfig({ NODE_ENV: "production", PARA_API_KEY: "beta_abc" }).para;
+    expect(keyed.localMode).toBe(false);
+    expect(keyed.apiKey).toBe("beta_abc");
+  });
+
+  test.each([
+    { note: "empty key (an empty Kubernetes Secret value)", env: { PARA_API_KEY: "" }, says: "set but empty" },
+    { note: "blank key", env: { PARA_API_KEY: " \t" }, says: "set but empty" },
+    { note: "empty key in production", env: { PARA_API_KEY: "", NODE_ENV: "production" }, says: "set but empty" },
+    { note: "production without a key", env: { NODE_ENV: "production" }, says: "NODE_ENV=production" },
+    { note: "production, spelled loosely, without a key", env: { NODE_ENV: " Production " }, says: "NODE_ENV=production" },
+  ])("$note: a ConfigError naming PARA_API_KEY", ({ env, says }) => {
+    expect(() => envToConfig(env)).toThrow(ConfigError);
+    expect(() => envToConfig(env)).toThrow(/^PARA_API_KEY: /);
+    expect(() => envToConfig(env)).toThrow(says);
+  });
+});
+
+describe("hardened-edge settings", () => {
+  test("PARA_JWT_ISSUER is optional; SIGNER_MAX_HEALTH_WATCHERS has a bounded default", () => {
+    expect(envToConfig({}).para.jwtIssuer).toBeUndefined();
+    expect(envToConfig({ PARA_JWT_ISSUER: "https://para.example" }).para.jwtIssuer).toBe("https://para.example");
+    expect(envToConfig({}).limits.maxHealthWatchers).toBe(256);
+    expect(envToConfig({ SIGNER_MAX_HEALTH_WATCHERS: "3" }).limits.maxHealthWatchers).toBe(3);
+    expect(() => envToConfig({ SIGNER_MAX_HEALTH_WATCHERS: "0" })).toThrow(/^SIGNER_MAX_HEALTH_WATCHERS: /);
+  });
+});

@@ -25,6 +25,32 @@ describe("the service process (src/main.ts)", () => {
     expect(p.err()).not.toContain("not-a-real-key");
   });
 
+  // Fail closed (config.ts localModeOf). The run's shared local Para backend already listens on 8080/3003, the
+  // emulator's fixed ports, so "nothing bound them" cannot be observed from outside. What is observed instead: the
+  // process exits 2 within moments, on the config error alone; it wrote exactly one line, to stderr, naming the
+  // variable; and stdout is empty, so it never logged "LOCAL MODE" (written before anything listens for the service)
+  // or "listening". main.ts reads config before it starts anything, and the emulator's code is only loaded by
+  // startLocalBackend, so nothing of local mode can have run.
+  test.each([
+    { note: "an empty PARA_API_KEY (an empty Kubernetes Secret value)", env: { PARA_API_KEY: "" }, says: "set but empty" },
+    { note: "a blank PARA_API_KEY", env: { PARA_API_KEY: "  " }, says: "set but empty" },
+    { note: "an empty PARA_API_KEY outside production", env: { PARA_API_KEY: "", NODE_ENV: "development" }, says: "set but empty" },
+    { note: "NODE_ENV=production without PARA_API_KEY", env: { NODE_ENV: "production" }, says: "NODE_ENV=production" },
+  ])("$note: refused at start-up with one line, local mode never starts", async ({ env, says }) => {
+    const started = performance.now();
+    const p = run({ PORT: "0", ...env });
+    const code = await Promise.race([p.exited, new Promise<"still running">((r) => setTimeout(() => r("still running"), 15_000))]);
+    if (code === "still running") p.child.kill("SIGKILL");
+    expect(code).toBe(2);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    const lines = p.err().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^para-signer: configuration error: PARA_API_KEY: /);
+    expect(lines[0]).toContain(says);
+    expect(p.out()).toBe("");
+    expect(p.err()).not.toContain("LOCAL MODE");
+  });
+
   test.each([
     { note: "one process", workers: "1" },
     { note: "two worker processes on one port", workers: "2" },

@@ -1,3 +1,5 @@
+import type { PeerIdentity } from "./caller-identity.js";
+
 /**
  * The caller allow-list: which caller identities (SPIFFE ids, or certificate
  * names when run bare with mTLS) may call which SignerService RPCs. Once a
@@ -6,8 +8,17 @@
  * JSON: { "allow": { "<identity>": ["SignMessage", "CheckSession"] | ["*"] },
  *         "trustForwardedClientCert": true }
  * `trustForwardedClientCert` takes the identity from the mesh sidecar's
- * x-forwarded-client-cert header; only set it when the sidecar overwrites that
- * header (Istio/Envoy SANITIZE_SET does), or callers could claim any identity.
+ * x-forwarded-client-cert header; only set it when every request reaches this
+ * process through that sidecar (Envoy SANITIZE_SET or APPEND_FORWARD: either
+ * way the last element is the one the sidecar wrote), or callers could claim
+ * any identity.
+ *
+ * Matching: a caller is the SET of its certificate's URI SANs; a call is
+ * allowed when any of them is, by exact string match (no prefixes, no
+ * wildcards: `spiffe://td/ns/a/sa/b` does not admit `spiffe://td/ns/a/sa/bc`).
+ * The subject CN counts only for a policy that names no URI-like identity (no
+ * key contains "://"), i.e. plain mTLS with certificate names; once the policy
+ * speaks SPIFFE, a certificate without the URI SAN is nobody.
  */
 export interface AuthzPolicy {
   allow: ReadonlyMap<string, ReadonlySet<string> | "*">;
@@ -44,9 +55,24 @@ export function parseAuthzPolicy(text: string, fail: (problem: string) => Error)
   return { allow: rules, trustForwardedClientCert: trustForwardedClientCert ?? false };
 }
 
-/** Whether `identity` may call `method` under `policy`. */
-export function isAllowed(policy: AuthzPolicy, identity: string | undefined, method: string): boolean {
+/** Whether a caller with `identity` may call `method` under `policy`. */
+export function isAllowed(policy: AuthzPolicy, identity: PeerIdentity | undefined, method: string): boolean {
   if (!identity) return false;
-  const rule = policy.allow.get(identity);
-  return rule === "*" || (rule !== undefined && rule.has(method));
+  const names = namesUris(policy) || identity.cn === undefined ? identity.uris : [...identity.uris, identity.cn];
+  return names.some((name) => {
+    const rule = policy.allow.get(name);
+    return rule === "*" || (rule !== undefined && rule.has(method));
+  });
+}
+
+const namesUrisCache = new WeakMap<AuthzPolicy, boolean>();
+
+/** Whether the policy names URI identities (SPIFFE ids), which turns the CN fallback off. */
+function namesUris(policy: AuthzPolicy): boolean {
+  let answer = namesUrisCache.get(policy);
+  if (answer === undefined) {
+    answer = [...policy.allow.keys()].some((identity) => identity.includes("://"));
+    namesUrisCache.set(policy, answer);
+  }
+  return answer;
 }

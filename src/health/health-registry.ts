@@ -4,6 +4,16 @@ export { ServingStatus };
 
 type Listener = (status: ServingStatus) => void;
 
+export interface HealthRegistryOptions {
+  /** Every service's status until set. */
+  initial?: ServingStatus;
+  /** Watch streams open at once (SIGNER_MAX_HEALTH_WATCHERS); see `reserveWatcher`. */
+  maxWatchers?: number;
+}
+
+/** The default of SIGNER_MAX_HEALTH_WATCHERS (config.ts). */
+export const DEFAULT_MAX_HEALTH_WATCHERS = 256;
+
 /**
  * HealthRegistry holds the serving status of the whole server ("") and of
  * each service, and tells watchers when one changes.
@@ -11,9 +21,34 @@ type Listener = (status: ServingStatus) => void;
 export class HealthRegistry {
   private readonly statuses = new Map<string, ServingStatus>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly maxWatchers: number;
+  private watchers = 0;
 
-  constructor(services: readonly string[], initial: ServingStatus = ServingStatus.NOT_SERVING) {
-    for (const name of ["", ...services]) this.statuses.set(name, initial);
+  constructor(services: readonly string[], options: HealthRegistryOptions = {}) {
+    for (const name of ["", ...services]) this.statuses.set(name, options.initial ?? ServingStatus.NOT_SERVING);
+    this.maxWatchers = options.maxWatchers ?? DEFAULT_MAX_HEALTH_WATCHERS;
+  }
+
+  /**
+   * Takes one of the process's Watch slots; undefined when all are taken. A
+   * Watch stream lives as long as its caller likes, and HTTP/2's stream cap
+   * is per connection, so only a count across connections bounds them. Call
+   * the returned function exactly once when the stream ends.
+   */
+  reserveWatcher(): (() => void) | undefined {
+    if (this.watchers >= this.maxWatchers) return undefined;
+    this.watchers++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.watchers--;
+    };
+  }
+
+  /** Watch streams open now. */
+  get watcherCount(): number {
+    return this.watchers;
   }
 
   /** The status of `service`, or undefined when it is not a known service. */

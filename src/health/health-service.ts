@@ -12,7 +12,9 @@ import { type HealthRegistry, ServingStatus } from "./health-registry.js";
  * grpc.health.v1.Health on the same port as the service, per
  * grpc/grpc doc/health-checking.md: Check fails NOT_FOUND for an unknown
  * service; Watch streams the current status, then every change, and reports
- * SERVICE_UNKNOWN (without ending) for an unknown one.
+ * SERVICE_UNKNOWN (without ending) for an unknown one. Watch streams are
+ * capped per process (the registry's `reserveWatcher`): over the cap,
+ * RESOURCE_EXHAUSTED.
  */
 export function createHealthService(registry: HealthRegistry): ServiceImpl<typeof Health> {
   return {
@@ -23,26 +25,38 @@ export function createHealthService(registry: HealthRegistry): ServiceImpl<typeo
     },
 
     async *watch(req: HealthCheckRequest, ctx: HandlerContext): AsyncIterable<HealthCheckResponse> {
-      const queue: ServingStatus[] = [registry.get(req.service) ?? ServingStatus.SERVICE_UNKNOWN];
-      let wake: (() => void) | undefined;
-      const unsubscribe = registry.subscribe(req.service, (status) => {
-        queue.push(status);
-        wake?.();
-      });
-      const aborted = new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve(), { once: true }));
+      const release = registry.reserveWatcher();
+      // Refused before anything is held: no listener, no queue.
+      if (!release) throw new ConnectError("too many health watchers", Code.ResourceExhausted);
       try {
-        while (!ctx.signal.aborted) {
-          const status = queue.shift();
-          if (status !== undefined) {
-            yield create(HealthCheckResponseSchema, { status });
-            continue;
-          }
-          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
-          wake = undefined;
-        }
+        yield* watchStatus(registry, req.service, ctx.signal);
       } finally {
-        unsubscribe();
+        release();
       }
     },
   };
+}
+
+/** The current status of `service`, then every change, until `signal` aborts. */
+async function* watchStatus(registry: HealthRegistry, service: string, signal: AbortSignal): AsyncIterable<HealthCheckResponse> {
+  const queue: ServingStatus[] = [registry.get(service) ?? ServingStatus.SERVICE_UNKNOWN];
+  let wake: (() => void) | undefined;
+  const unsubscribe = registry.subscribe(service, (status) => {
+    queue.push(status);
+    wake?.();
+  });
+  const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+  try {
+    while (!signal.aborted) {
+      const status = queue.shift();
+      if (status !== undefined) {
+        yield create(HealthCheckResponseSchema, { status });
+        continue;
+      }
+      await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+      wake = undefined;
+    }
+  } finally {
+    unsubscribe();
+  }
 }

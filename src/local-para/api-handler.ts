@@ -8,8 +8,9 @@ import type { Route } from "./route.js";
 import { sessionRoutes } from "./routes-session.js";
 import { signRoutes } from "./routes-sign.js";
 import { verifyRoutes } from "./routes-verify.js";
+import { walletRoutes } from "./routes-wallets.js";
 
-const routes: Route[] = [...sessionRoutes, ...verifyRoutes, ...signRoutes];
+const routes: Route[] = [...sessionRoutes, ...walletRoutes, ...verifyRoutes, ...signRoutes];
 
 function match(method: string, pathname: string): { route: Route; params: string[] } | undefined {
   for (const route of routes) {

@@ -61,6 +61,7 @@ export type FaultEndpoint =
   | "partner"
   | "logout"
   | "keepAlive"
+  | "wallets"
   | "jwt"
   | "jwks"
   | "messagesSign"

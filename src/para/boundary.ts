@@ -9,6 +9,8 @@ import { PARA_COST, ParaAdmission } from "./para-admission.js";
 import { ParaGateway } from "./para-gateway.js";
 import { ParaReachability } from "./para-reachability.js";
 import { ParaRestClient } from "./para-rest.js";
+import { RecentRefusals } from "./recent-refusals.js";
+import { SessionIdentity } from "./session-identity.js";
 import { warmSigningWorker } from "./para-sdk.js";
 import { SigningWorkerSupervisor } from "./signing-worker.js";
 
@@ -35,7 +37,9 @@ export function createParaBoundary({ para, limits, tracer, meter, onReachability
   const reachability = new ParaReachability(onReachability);
   const telemetry = new ParaTelemetry(tracer, meter, (status) => reachability.observe(status));
   const admission = new ParaAdmission({ maxConcurrent: limits.paraMaxConcurrent, perSecond: limits.paraMaxRps, burst: limits.paraBurst });
-  const worker = new SigningWorkerSupervisor(() => warmSigningWorker(para.environment, para.apiKey));
+  const worker = new SigningWorkerSupervisor(() => warmSigningWorker(para.environment, para.apiKey), {
+    quarantineMs: limits.refusalHoldMs,
+  });
   const factory = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip));
   const instances = new PristineInstancePool({
     create: () => factory.create(),
@@ -48,10 +52,12 @@ export function createParaBoundary({ para, limits, tracer, meter, onReachability
     beforeConstruct: () => admission.reserve(PARA_COST.construction),
   });
   const timeout = limits.paraCallTimeoutMs;
+  const rest = new ParaRestClient(para.apiBaseUrl, para.secretApiKey, timeout, telemetry, admission);
+  const identity = new SessionIdentity({ ttlMs: limits.identityCacheMs });
   return {
-    gateway: new ParaGateway({ instances, admission, worker, callTimeoutMs: timeout, telemetry }),
-    rest: new ParaRestClient(para.apiBaseUrl, para.secretApiKey, timeout, telemetry, admission),
-    jwt: new ParaJwtVerifier(para.jwksUrl, para.jwtAudience, timeout, telemetry),
+    gateway: new ParaGateway({ instances, admission, worker, identity, rest, refusals: new RecentRefusals(limits.refusalHoldMs), callTimeoutMs: timeout, telemetry }),
+    rest,
+    jwt: new ParaJwtVerifier({ jwksUrl: para.jwksUrl, audience: para.jwtAudience, issuer: para.jwtIssuer, timeoutMs: timeout, fetch: telemetry.fetchFor("jwks") }),
     worker,
     instances,
     reachability,

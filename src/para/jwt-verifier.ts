@@ -1,12 +1,18 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from "jose";
+import { type CryptoKey, errors, type FlattenedJWSInput, type JWSHeaderParameters, jwtVerify, type JWTPayload } from "jose";
 import { retryable, withReason } from "../errors.js";
-import type { ParaTelemetry } from "../telemetry/para-telemetry.js";
+import { type Fetch, JwksCache, type JwksCachePolicy, type JwksStats, JwksUnavailable } from "./jwks-cache.js";
 
 /**
- * Verifies Para JWTs locally with jose against Para's JWKS. The key set is
- * fetched once and cached; an unknown `kid` triggers a refetch (rate-limited
- * by jose's cooldown), so verification needs no Para round trip per call.
+ * Verifies Para JWTs locally with jose against Para's JWKS, held by a
+ * JwksCache (stale-on-error, single-flight, cool-downs: see jwks-cache.ts),
+ * so verification needs no Para round trip per call and keeps working for a
+ * bounded time while Para's JWKS is unreachable.
+ *
+ * Verdicts: a token that fails to verify against keys known to be current is
+ * UNAUTHENTICATED; when the keys cannot be had (Para's JWKS down, in its
+ * cool-down, or answering nonsense) it is UNAVAILABLE with RetryInfo, since
+ * the token may well be good: the caller should retry, not log the user out.
  */
 
 export interface ParaJwtClaims {
@@ -20,30 +26,48 @@ export interface ParaJwtClaims {
   keyId: string;
 }
 
+export interface ParaJwtVerifierOptions {
+  jwksUrl: string;
+  /** The API key's id, which Para puts in `aud`; undefined refuses every JWT (FAILED_PRECONDITION). */
+  audience: string | undefined;
+  /** When set, `iss` must equal it. */
+  issuer: string | undefined;
+  /** Bound on one JWKS fetch. */
+  timeoutMs: number;
+  /** The traced fetch (`telemetry.fetchFor("jwks")`). */
+  fetch: Fetch;
+  policy?: Partial<JwksCachePolicy>;
+  now?: () => number;
+}
+
 /** Asymmetric algorithms only: `none` and HMAC (e.g. HS256 keyed with a public key) are refused. */
 const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"];
 
 export class ParaJwtVerifier {
-  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
-  /** Key-set downloads so far; for metrics and tests. */
-  jwksFetches = 0;
+  private readonly keys: JwksCache;
+  private readonly audience: string | undefined;
+  private readonly issuer: string | undefined;
 
-  constructor(
-    jwksUrl: string,
-    private readonly audience: string | undefined,
-    timeoutMs: number,
-    telemetry: ParaTelemetry,
-  ) {
-    const tracedFetch = telemetry.fetchFor("jwks");
-    this.jwks = createRemoteJWKSet(new URL(jwksUrl), {
-      timeoutDuration: timeoutMs,
-      cooldownDuration: 30_000,
-      cacheMaxAge: 10 * 60_000,
-      [customFetch]: (url, init) => {
-        this.jwksFetches++;
-        return tracedFetch(url, init);
-      },
+  constructor(options: ParaJwtVerifierOptions) {
+    this.audience = options.audience;
+    this.issuer = options.issuer;
+    this.keys = new JwksCache({
+      url: options.jwksUrl,
+      timeoutMs: options.timeoutMs,
+      fetch: options.fetch,
+      ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
+  }
+
+  /** Key-set fetches and failures so far; for metrics and tests. */
+  stats(): JwksStats {
+    return this.keys.stats();
+  }
+
+  /** Key-set fetches started so far (`stats().fetches`). */
+  get jwksFetches(): number {
+    return this.keys.stats().fetches;
   }
 
   async verify(token: string): Promise<ParaJwtClaims> {
@@ -53,24 +77,59 @@ export class ParaJwtVerifier {
     let payload: JWTPayload;
     let keyId = "";
     try {
-      const result = await jwtVerify(token, this.jwks, { audience: this.audience, algorithms: ALGORITHMS, requiredClaims: ["exp"] });
+      const result = await jwtVerify(token, (header, jws) => this.keyFor(header, jws), {
+        audience: this.audience,
+        ...(this.issuer ? { issuer: this.issuer } : {}),
+        algorithms: ALGORITHMS,
+        requiredClaims: ["exp"],
+      });
       payload = result.payload;
       keyId = result.protectedHeader.kid ?? "";
     } catch (error) {
-      throw mapJoseError(error);
+      throw mapVerifyError(error);
     }
     return claimsOf(payload, keyId);
   }
+
+  /**
+   * The key for a token's header. jose asks only after the token parsed and
+   * its algorithm passed the allow-list, so garbage never costs a fetch. A
+   * kid missing from the cached set costs at most one refetch per cool-down,
+   * shared by every concurrent caller.
+   */
+  private async keyFor(header: JWSHeaderParameters, jws: FlattenedJWSInput): Promise<CryptoKey> {
+    const keys = await this.keys.current();
+    try {
+      return await keys(header, jws);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      const fresh = await this.keys.refetchForUnknownKey();
+      if (!fresh) throw error; // the set is current: the key is unknown to Para
+      return fresh(header, jws);
+    }
+  }
 }
 
-function mapJoseError(error: unknown): ConnectError {
+function mapVerifyError(error: unknown): ConnectError {
+  if (error instanceof JwksUnavailable) {
+    // At least a second, so a caller honouring RetryInfo does not spin.
+    return retryable(Code.Unavailable, "para jwks unavailable", "PARA_UNAVAILABLE", Math.max(error.retryAfterMs, 1_000), error);
+  }
   if (error instanceof errors.JWTExpired) return new ConnectError("jwt expired", Code.Unauthenticated, undefined, undefined, error);
-  if (error instanceof errors.JWKSTimeout) return new ConnectError("para jwks fetch timed out", Code.Unavailable, undefined, undefined, error);
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    // Names the claim (aud, iss, nbf...), never its value.
+    return new ConnectError(`jwt invalid: ${claimName(error.claim)}`, Code.Unauthenticated, undefined, undefined, error);
+  }
   if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSInvalid)) {
     return new ConnectError("jwt invalid", Code.Unauthenticated, undefined, undefined, error);
   }
-  // Not a jose verdict on the token: the key set could not be fetched or read.
+  // Not a jose verdict on the token: a key Para published could not be read.
   return retryable(Code.Unavailable, "para jwks unavailable", "PARA_UNAVAILABLE", 2_000, error);
+}
+
+/** The registered claim names jose reports; anything else is not named. */
+function claimName(claim: string): string {
+  return ["aud", "iss", "sub", "exp", "nbf", "iat", "jti", "typ"].includes(claim) ? claim : "claim";
 }
 
 function claimsOf(payload: JWTPayload, keyId: string): ParaJwtClaims {

@@ -48,6 +48,21 @@ export class ParaAdmission {
     };
   }
 
+  /**
+   * Takes `cost` more round trips for a call already admitted (one that learns only as it goes that it needs
+   * them, e.g. a cache miss), or throws; it does not count as another call in progress.
+   */
+  charge(cost: number): void {
+    const { perSecond } = this.limits;
+    if (perSecond <= 0) return;
+    this.refill();
+    if (this.tokens < cost) {
+      const waitMs = Math.ceil(((cost - this.tokens) / perSecond) * 1000);
+      throw retryable(Code.ResourceExhausted, "para rate limit reached", "PARA_RATE_LIMITED", waitMs);
+    }
+    this.tokens -= cost;
+  }
+
   /** Waits until `cost` round trips may be spent (for background work that must not fail). */
   async reserve(cost: number): Promise<void> {
     const { perSecond } = this.limits;
@@ -74,6 +89,7 @@ export const PARA_COST = {
   construction: 5,
   touch: 1,
   keepAlive: 1,
+  wallets: 1,
   sign: 1,
   jwt: 1,
   rest: 1,

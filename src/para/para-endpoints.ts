@@ -7,6 +7,7 @@ export type ParaEndpoint =
   | "partner"
   | "logout"
   | "keep_alive"
+  | "wallets"
   | "jwt"
   | "error_report"
   | "sessions_verify"
@@ -19,6 +20,7 @@ const PATTERNS: Array<[RegExp, ParaEndpoint]> = [
   [/^\/?partners\//, "partner"],
   [/^\/?logout\b/, "logout"],
   [/^\/?users\/[^/]+\/session\/keep-alive$/, "keep_alive"],
+  [/^\/?users\/[^/]+\/wallets$/, "wallets"],
   [/^\/?auth\/jwt$/, "jwt"],
   [/^\/?errors\/sdk$/, "error_report"],
   [/^\/?sessions\/verify$/, "sessions_verify"],

@@ -1,9 +1,14 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { unauthenticated, withReason } from "../errors.js";
 import { bounded } from "./bounded.js";
 import { isParaOutage, mapParaError } from "./para-errors.js";
-import type { ParaInstance } from "./para-sdk.js";
+import type { ParaInstance, ParaSessionCheck, ParaWallet } from "./para-sdk.js";
+import type { ParaRestClient } from "./para-rest.js";
+import type { RecentRefusals } from "./recent-refusals.js";
 import type { ValidSession } from "./session-codec.js";
+import type { ConfirmedIdentity, SessionIdentity } from "./session-identity.js";
+import { SigningQuarantine } from "./signing-quarantine.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
 import { PARA_COST, type ParaAdmission } from "./para-admission.js";
 import type { ParaTelemetry } from "../telemetry/para-telemetry.js";
@@ -18,6 +23,11 @@ export interface GatewayOptions {
   instances: ParaInstanceSource & { readonly size: number };
   admission: ParaAdmission;
   worker: SigningWorkerSupervisor;
+  identity: SessionIdentity;
+  /** Para's REST verify endpoints (auth info for a session's verification token). */
+  rest: ParaRestClient;
+  /** Sessions (and signers) refused a moment ago, refused again without any Para work. */
+  refusals: RecentRefusals;
   /** Cap on each SDK call, on top of the caller's deadline. */
   callTimeoutMs: number;
   telemetry: ParaTelemetry;
@@ -25,29 +35,57 @@ export interface GatewayOptions {
 
 export interface SignJob {
   session: ValidSession;
+  /** A wallet of the session (every wallet the session names is confirmed with Para before signing). */
   walletId: string;
   walletType: string;
+  /** The bytes the wallet signs, base64. */
   messageBase64: string;
+  /** The caller's message length (what telemetry reports; the signed bytes may be its digest). */
+  messageLength: number;
   keepAlive: boolean;
+}
+
+export interface Signed {
+  /** The worker's raw signature (hex r‖s‖v, or base64 ed25519). */
+  signature: string;
+  /** The wallet that signed, as Para lists it: its address is Para's, never the session's. */
+  wallet: ParaWallet;
+}
+
+export interface SessionState {
+  active: boolean;
+  extended: boolean;
+  /** Para's view of the session's user; only for an active session. */
+  identity: ConfirmedIdentity | undefined;
 }
 
 /**
  * The Para boundary for calls that act with a user's session. Every method
- * imports the session into its own instance, bounds each SDK call, and maps
- * every SDK outcome to a ConnectError; nothing here is shared between calls
- * except the SDK's signing worker, which the supervisor guards.
+ * imports the session into its own instance, confirms with Para who the
+ * session belongs to (SessionIdentity), bounds each SDK call, and maps every
+ * SDK outcome to a ConnectError; nothing here is shared between calls except
+ * the SDK's signing worker, which the supervisor guards.
  */
 export class ParaGateway {
   constructor(private readonly options: GatewayOptions) {}
 
-  /** Signs after checking (and, unless told not to, extending) the session. Returns the worker's raw signature. */
-  sign(job: SignJob, signal: AbortSignal): Promise<string> {
-    return this.admitted(PARA_COST.touch + (job.keepAlive ? PARA_COST.keepAlive : 0) + PARA_COST.sign, () => this.signAdmitted(job, signal));
+  /** Signs after checking (and, unless told not to, extending) the session. */
+  async sign(job: SignJob, signal: AbortSignal): Promise<Signed> {
+    const signer = `${job.session.key}:${job.walletId}`;
+    this.options.refusals.refuseIfHeld(job.session.key);
+    this.options.refusals.refuseIfHeld(signer);
+    const cost = PARA_COST.touch + (job.keepAlive ? PARA_COST.keepAlive : 0) + PARA_COST.sign;
+    return this.remembered(job.session, signer, () => this.admitted(cost, () => this.signAdmitted(job, signal)));
   }
 
-  private async signAdmitted(job: SignJob, signal: AbortSignal): Promise<string> {
+  private async signAdmitted(job: SignJob, signal: AbortSignal): Promise<Signed> {
     const para = await this.open(job.session, signal);
-    await this.requireActive(para, signal);
+    const check = await this.call(para, para.checkSession(), signal, "session check");
+    if (!check.active) throw unauthenticated("session is not active");
+    // Before anything acts on the session: a rewritten blob is refused here, before a signing job exists.
+    const identity = await this.confirm(para, job.session, check, false, signal);
+    const wallet = identity.wallets.find((w) => w.id === job.walletId);
+    if (!wallet) throw new ConnectError("wallet not found in session", Code.NotFound);
     if (job.keepAlive && !(await this.call(para, para.keepSessionAlive(), signal, "keep-alive"))) {
       // The SDK answers false for any failure; only Para's refusal means the session is the problem.
       const failure = para.lastFailure();
@@ -63,11 +101,12 @@ export class ParaGateway {
     }
     // The supervisor must see the SDK's own errors (to tell a worker crash), so map after it.
     const { worker, callTimeoutMs, telemetry } = this.options;
-    const attributes = { [ATTR_PARA_WALLET_TYPE]: job.walletType, [ATTR_PARA_MESSAGE_LENGTH]: Buffer.byteLength(job.messageBase64, "base64") };
+    const attributes = { [ATTR_PARA_WALLET_TYPE]: job.walletType, [ATTR_PARA_MESSAGE_LENGTH]: job.messageLength };
+    const signer = SigningQuarantine.keyOf(identity.userId, wallet.id);
     const outcome = await this.call(
       para,
       telemetry.step("para.sign", attributes, () =>
-        worker.run(() => bounded(para.sign(job.walletId, job.messageBase64), signal, callTimeoutMs, "sign")),
+        worker.run(() => bounded(para.sign(job.walletId, job.messageBase64), signal, callTimeoutMs, "sign"), signer),
       ),
       signal,
       "sign",
@@ -78,25 +117,61 @@ export class ParaGateway {
       });
     }
     if (!outcome.signature) throw new ConnectError("para sign returned no signature", Code.Internal);
-    return outcome.signature;
+    return { signature: outcome.signature, wallet };
   }
 
-  checkSession(session: ValidSession, extend: boolean, signal: AbortSignal): Promise<{ active: boolean; extended: boolean }> {
-    return this.admitted(PARA_COST.touch + (extend ? PARA_COST.keepAlive : 0), async () => {
+  async checkSession(session: ValidSession, extend: boolean, signal: AbortSignal): Promise<SessionState> {
+    this.options.refusals.refuseIfHeld(session.key);
+    return this.remembered(session, undefined, () => this.admitted(PARA_COST.touch + (extend ? PARA_COST.keepAlive : 0), async () => {
       const para = await this.open(session, signal);
-      const active = await this.call(para, para.isSessionActive(), signal, "session check");
-      const extended = active && extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
-      return { active, extended };
-    });
+      const check = await this.call(para, para.checkSession(), signal, "session check");
+      // Reporting an inactive session is CheckSession's job; Para confirmed nobody, so nobody is named.
+      if (!check.active) return { active: false, extended: false, identity: undefined };
+      const identity = await this.confirm(para, session, check, true, signal);
+      const extended = extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
+      return { active: true, extended, identity };
+    }));
   }
 
-  issueJwt(session: ValidSession, signal: AbortSignal): Promise<{ token: string; keyId: string }> {
+  async issueJwt(session: ValidSession, signal: AbortSignal): Promise<{ token: string; keyId: string }> {
+    this.options.refusals.refuseIfHeld(session.key);
     return this.admitted(PARA_COST.jwt, async () => {
       const para = await this.open(session, signal);
       const issued = await this.call(para, para.issueJwt(), signal, "jwt issue");
       if (!issued.token) throw new ConnectError("para issued no jwt", Code.Internal);
       return issued;
     });
+  }
+
+  /**
+   * Remembers the refusals a caller could repeat for free otherwise: a session whose blob contradicts Para
+   * (held by its cookie), and a signer whose job Para refused (held by cookie and wallet).
+   */
+  private async remembered<T>(session: ValidSession, signer: string | undefined, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ConnectError) {
+        const reason = error.findDetails(ErrorInfoSchema)[0]?.reason;
+        if (reason === "SESSION_MISMATCH") this.options.refusals.remember(session.key, error);
+        if (reason === "SIGNING_REFUSED" && signer) this.options.refusals.remember(signer, error);
+      }
+      throw error;
+    }
+  }
+
+  /** Para's answers about the session's user, each extra round trip bounded and charged like the call's own. */
+  private confirm(para: ParaInstance, session: ValidSession, check: ParaSessionCheck, withAuth: boolean, signal: AbortSignal) {
+    const { identity, admission, rest, telemetry } = this.options;
+    return telemetry.step("para.session.confirm", {}, () =>
+      identity.confirm(session, check, {
+        fetchWallets: () => {
+          admission.charge(PARA_COST.wallets);
+          return this.call(para, para.fetchWallets(), signal, "wallet list");
+        },
+        verifyToken: (token) => (rest.configured ? rest.verifySession(token, signal, true) : undefined),
+      }, withAuth),
+    );
   }
 
   /**
@@ -118,10 +193,6 @@ export class ParaGateway {
       await this.call(para, para.importSession(session.canonical), signal, "session import");
       return para;
     });
-  }
-
-  private async requireActive(para: ParaInstance, signal: AbortSignal): Promise<void> {
-    if (!(await this.call(para, para.isSessionActive(), signal, "session check"))) throw unauthenticated("session is not active");
   }
 
   private async call<T>(para: ParaInstance, work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {

@@ -34,8 +34,17 @@ export class ParaRestClient {
     };
   }
 
-  async verifySession(verificationToken: string, signal: AbortSignal): Promise<VerifiedToken> {
-    const res = await this.post("/sessions/verify", { verificationToken }, signal, "session verify");
+  /** Whether the verify endpoints can be called (the secret API key is configured). */
+  get configured(): boolean {
+    return Boolean(this.secretApiKey);
+  }
+
+  /**
+   * Para's verdict on a verification token. `within`: the round trip belongs to a call already admitted toward
+   * Para (it is charged to the rate budget, not counted as another call).
+   */
+  async verifySession(verificationToken: string, signal: AbortSignal, within = false): Promise<VerifiedToken> {
+    const res = await this.post("/sessions/verify", { verificationToken }, signal, "session verify", within);
     if (res.status === 403 || res.status === 404 || res.status === 410) {
       throw new ConnectError("verification token is invalid or expired", Code.Unauthenticated);
     }
@@ -56,11 +65,12 @@ export class ParaRestClient {
     return walletId;
   }
 
-  private async post(path: "/sessions/verify" | "/wallets/verify", body: unknown, signal: AbortSignal, what: string): Promise<Response> {
+  private async post(path: "/sessions/verify" | "/wallets/verify", body: unknown, signal: AbortSignal, what: string, within = false): Promise<Response> {
     if (!this.secretApiKey) {
       throw withReason(Code.FailedPrecondition, "PARA_SECRET_API_KEY is not configured on this server", "SECRET_KEY_NOT_CONFIGURED");
     }
-    const release = this.admission.enter(PARA_COST.rest);
+    if (within) this.admission.charge(PARA_COST.rest);
+    const release = within ? () => undefined : this.admission.enter(PARA_COST.rest);
     try {
       return await this.fetchers[path](new URL(path, this.baseUrl), {
         method: "POST",

@@ -20,9 +20,30 @@ export interface SignOutcome {
   pendingTransactionId?: string;
 }
 
+/** What Para's session check answers for the imported session's cookie. */
+export interface ParaSessionCheck {
+  active: boolean;
+  /** The user Para says the cookie belongs to (only when active). */
+  userId: string | undefined;
+  /** Para's verification token for this session (`sessionLookupId`), for `/sessions/verify`. */
+  verificationToken: string | undefined;
+}
+
+/** One of the user's wallets as Para lists it (`GET /users/{id}/wallets`), never key material. */
+export interface ParaWallet {
+  id: string;
+  type: string;
+  scheme: string;
+  address: string;
+  publicKey: string;
+}
+
 export interface ParaInstance {
   importSession(serialized: string): Promise<void>;
-  isSessionActive(): Promise<boolean>;
+  /** Para's session check (`POST /touch`): one round trip, with who the session's cookie belongs to. */
+  checkSession(): Promise<ParaSessionCheck>;
+  /** Para's own list of the session user's usable wallets (the SDK's `fetchWallets()`). */
+  fetchWallets(): Promise<ParaWallet[]>;
   keepSessionAlive(): Promise<boolean>;
   issueJwt(): Promise<{ token: string; keyId: string }>;
   /** Asks the SDK to confirm the wallet is usable by this session (pure, no I/O); throws if not. */
@@ -140,7 +161,26 @@ export function createParaInstance(environment: ParaEnvironment, apiKey: string,
     lastFailure: () => lastFailure,
     settled: () => settled,
     importSession: (serialized) => para.importSession(serialized),
-    isSessionActive: () => para.isSessionActive(),
+    checkSession: async () => {
+      // touchSession is what isSessionActive() calls; it also returns Para's answer, which names the user.
+      const info = (await para.touchSession()) as { isAuthenticated?: unknown; userId?: unknown; sessionLookupId?: unknown };
+      const active = info.isAuthenticated === true;
+      return {
+        active,
+        userId: active && typeof info.userId === "string" && info.userId ? info.userId : undefined,
+        verificationToken: active && typeof info.sessionLookupId === "string" && info.sessionLookupId ? info.sessionLookupId : undefined,
+      };
+    },
+    fetchWallets: async () => {
+      const entities = (await para.fetchWallets()) as unknown[];
+      return entities.flatMap((e) => {
+        if (typeof e !== "object" || e === null) return [];
+        const w = e as Record<string, unknown>;
+        const text = (v: unknown) => (typeof v === "string" ? v : "");
+        if (!text(w["id"]) || !text(w["address"])) return [];
+        return [{ id: text(w["id"]), type: text(w["type"]), scheme: text(w["scheme"]), address: text(w["address"]), publicKey: text(w["publicKey"]) }];
+      });
+    },
     keepSessionAlive: () => para.keepSessionAlive(),
     issueJwt: async () => {
       const res = (await para.issueJwt()) as { token?: unknown; keyId?: unknown };

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { invalidArgument } from "../errors.js";
 
 /**
@@ -5,6 +6,11 @@ import { invalidArgument } from "../errors.js";
  * SDK sees it: the SDK validates nothing and can be left half-mutated by a
  * malformed one. The SDK is then given a canonical re-encoding built only
  * from the validated fields, never the caller's bytes.
+ *
+ * Unknown top-level keys are accepted and dropped: the SDK ignores keys it
+ * does not know, and the canonical re-encoding carries only validated fields,
+ * so nothing unvalidated reaches the SDK; refusing them would only break
+ * sessions exported by a newer SDK that adds a field.
  */
 
 export type SessionWalletType = "EVM" | "SOLANA" | "COSMOS";
@@ -30,8 +36,16 @@ export interface ValidSession {
   auth: SessionAuthInfo | undefined;
   /** Wallets in the session's own order. */
   wallets: SessionWallet[];
-  /** base64 of the canonical session JSON, for `importSession`. */
-  canonical: string;
+  /**
+   * base64 of the canonical session JSON, for `importSession`. Built on first read: a call refused before the
+   * SDK (a held session, a bad message) never pays for the re-encoding.
+   */
+  readonly canonical: string;
+  /**
+   * A hash of the session's cookie: names this session (for remembering that it was refused) without holding
+   * the secret. Never logged.
+   */
+  key: string;
 }
 
 const WALLET_TYPES: readonly string[] = ["EVM", "SOLANA", "COSMOS"];
@@ -114,8 +128,10 @@ function validate(doc: unknown): ValidSession {
     canonicalWallets[id] = { id, type, scheme, address, ...(publicKey ? { publicKey } : {}), userId, ...(signer ? { signer } : {}) };
   }
 
+  validateExternalWallets(root["externalWallets"]);
   const currentWalletIds = validateCurrentWalletIds(root["currentWalletIds"], wallets);
   const auth = validateAuthInfo(root["authInfo"]);
+  let encoded: string | undefined;
   const canonical = {
     ...(auth ? { authInfo: auth.raw } : {}),
     userId,
@@ -128,8 +144,27 @@ function validate(doc: unknown): ValidSession {
     userId,
     auth: auth?.info,
     wallets,
-    canonical: Buffer.from(JSON.stringify(canonical)).toString("base64"),
+    get canonical() {
+      return (encoded ??= Buffer.from(JSON.stringify(canonical)).toString("base64"));
+    },
+    key: createHash("sha256").update(sessionCookie).digest("base64url").slice(0, 22),
   };
+}
+
+/**
+ * Absent or `{}` only: this service signs with embedded wallets' signer shares
+ * and does not support external-wallet sessions. They are also where the SDK
+ * trusts the blob most: a session with only external wallets is
+ * CONNECTION_ONLY, for which isSessionActive answers true without asking Para
+ * (PARA_SDK.md §4), and findWalletId takes any external wallet as usable with
+ * no ownership check (§6). The canonical form always carries `{}`, so a value
+ * here is refused rather than dropped silently: the caller learns that the
+ * session is not one this service can act on.
+ */
+function validateExternalWallets(value: unknown): void {
+  if (value === undefined) return;
+  const wallets = record(value, "externalWallets is not an object");
+  if (Object.keys(wallets).length > 0) throw new Invalid("externalWallets is not supported (must be empty)");
 }
 
 /** `{ [type]: walletId[] }`, each id a wallet of that type; `{}` is rebuilt from the wallets, as the SDK does. */

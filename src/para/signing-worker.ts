@@ -1,7 +1,24 @@
 import type { Worker } from "node:worker_threads";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { retryable } from "../errors.js";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { retryable, withReason } from "../errors.js";
 import { isWorkerCrash } from "./para-errors.js";
+import { SigningQuarantine } from "./signing-quarantine.js";
+
+export interface SupervisorOptions {
+  /** How long a signer whose job crashed the worker while running alone is refused; 0 disables the hold. */
+  quarantineMs: number;
+  /** After a failed start (e.g. the bundle download), the next attempt waits this long, doubling to `maxBackoffMs`. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * Convictions in a row, of different signers, with no job succeeding in between: then the worker fails for
+ * everyone (Para's signing side is down), and nobody is to blame.
+ */
+const OUTAGE_CONVICTIONS = 3;
 
 /**
  * Supervises the SDK's one process-wide signing worker (PARA_SDK.md §12, §14):
@@ -14,25 +31,47 @@ import { isWorkerCrash } from "./para-errors.js";
  *   that crashes the worker while running alone is the culprit and fails; the
  *   innocent ones succeed on their retry. Retries are bounded: one per crash
  *   seen while alone.
+ * - Quarantine: the culprit's signer (a Para-confirmed user's wallet) is
+ *   refused for a while (FAILED_PRECONDITION, SIGNING_REFUSED) without a job,
+ *   so a session Para refuses cannot crash the worker under everyone on every
+ *   call. When several different signers are convicted in a row with no
+ *   success in between, the failure is Para's, not theirs: UNAVAILABLE, and
+ *   nobody is held.
+ * - Back-off: a worker that cannot start (bundle download failing) is retried
+ *   at most once per back-off period, not once per call.
  */
 export class SigningWorkerSupervisor {
   private warming: Promise<void> | undefined;
   private active = 0;
-  private readonly probation: Array<{ job: () => Promise<unknown>; settle: (outcome: Promise<unknown>) => void }> = [];
+  private readonly probation: Array<{ job: () => Promise<unknown>; key: string | undefined; settle: (outcome: Promise<unknown>) => void }> = [];
   private probationRunning = false;
   private gateWaiters: Array<() => void> = [];
   private stopped = false;
   private worker: Worker | undefined;
-  /** How many jobs were failed as the cause of a crash; for metrics and tests. */
-  convicted = 0;
-  /** How many times a worker was started; for metrics and tests. */
-  warmups = 0;
+  private readonly quarantine: SigningQuarantine;
+  private convictionsInARow = 0;
+  private backoffMs = 0;
+  private retryAt = 0;
+  private counts = { convicted: 0, warmups: 0, refused: 0, startFailures: 0 };
 
-  constructor(private readonly startWorker: () => Promise<Worker>) {}
+  constructor(
+    private readonly startWorker: () => Promise<Worker>,
+    private readonly options: SupervisorOptions = { quarantineMs: 60_000 },
+  ) {
+    this.quarantine = new SigningQuarantine(options.quarantineMs);
+  }
+
+  /** Read-only counters, for metrics and tests. */
+  stats(): { convicted: number; warmups: number; refused: number; startFailures: number; quarantined: number } {
+    return { ...this.counts, quarantined: this.quarantine.size };
+  }
 
   /** Resolves once a warm worker exists (starting one if needed). */
   ready(): Promise<void> {
     if (this.stopped) return Promise.reject(new ConnectError("signing worker stopped", Code.Unavailable));
+    if (!this.warming && Date.now() < this.retryAt) {
+      return Promise.reject(retryable(Code.Unavailable, "signing worker unavailable", "PARA_UNAVAILABLE", this.retryAt - Date.now()));
+    }
     this.warming ??= this.track(this.warm());
     // A worker that cannot start (Para's portal unreachable, or a crash mid-restart) is a retryable outage for
     // the caller, never an unexplained INTERNAL.
@@ -43,17 +82,26 @@ export class SigningWorkerSupervisor {
 
   /** Forgets a failed warm-up so the next caller tries again. */
   private track(warming: Promise<void>): Promise<void> {
-    const tracked: Promise<void> = warming.catch((error: unknown) => {
-      if (this.warming === tracked) this.warming = undefined;
-      throw error;
-    });
+    const tracked: Promise<void> = warming.then(
+      () => {
+        this.backoffMs = 0;
+      },
+      (error: unknown) => {
+        if (this.warming === tracked) this.warming = undefined;
+        this.counts.startFailures++;
+        const { minBackoffMs = 500, maxBackoffMs = 30_000 } = this.options;
+        this.backoffMs = Math.min(Math.max(this.backoffMs * 2, minBackoffMs), maxBackoffMs);
+        this.retryAt = Date.now() + this.backoffMs;
+        throw error;
+      },
+    );
     return tracked;
   }
 
   private async warm(): Promise<void> {
     const worker = await this.startWorker();
     this.worker = worker;
-    this.warmups++;
+    this.counts.warmups++;
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
     let replaced = false;
     const replace = () => {
@@ -76,13 +124,20 @@ export class SigningWorkerSupervisor {
     worker.once("exit", replace);
   }
 
-  /** Runs one signing job under the supervision described above. */
-  async run<T>(job: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one signing job under the supervision described above. `signer` names whose job it is (see
+   * SigningQuarantine.keyOf); without it the job can be convicted but nobody is held.
+   */
+  async run<T>(job: () => Promise<T>, signer?: string): Promise<T> {
+    this.refuseIfHeld(signer);
     await this.gateOpen();
+    this.refuseIfHeld(signer);
     await this.ready();
     this.active++;
     try {
-      return await job();
+      const result = await job();
+      this.convictionsInARow = 0;
+      return result;
     } catch (error) {
       if (!isWorkerCrash(error)) throw error;
     } finally {
@@ -90,9 +145,16 @@ export class SigningWorkerSupervisor {
       this.kick();
     }
     return new Promise<T>((resolve, reject) => {
-      this.probation.push({ job, settle: (outcome) => (outcome as Promise<T>).then(resolve, reject) });
+      this.probation.push({ job, key: signer, settle: (outcome) => (outcome as Promise<T>).then(resolve, reject) });
       this.kick();
     });
+  }
+
+  private refuseIfHeld(signer: string | undefined): void {
+    const left = signer ? this.quarantine.remainingMs(signer) : 0;
+    if (left <= 0) return;
+    this.counts.refused++;
+    throw signingRefused(left);
   }
 
   /**
@@ -123,13 +185,27 @@ export class SigningWorkerSupervisor {
 
   private async drainProbation(): Promise<void> {
     for (let item = this.probation.shift(); item; item = this.probation.shift()) {
+      // A signer convicted earlier in this round is not run again: its retry would crash the worker again.
+      const left = item.key ? this.quarantine.remainingMs(item.key) : 0;
+      if (left > 0) {
+        this.counts.refused++;
+        item.settle(Promise.reject(signingRefused(left)));
+        continue;
+      }
       const outcome = this.ready().then(item.job);
       await outcome.then(
-        () => item.settle(outcome),
+        () => {
+          this.convictionsInARow = 0;
+          item.settle(outcome);
+        },
         (error: unknown) => {
           if (!isWorkerCrash(error)) return item.settle(outcome);
-          this.convicted++;
-          return item.settle(Promise.reject(error));
+          this.counts.convicted++;
+          this.convictionsInARow++;
+          // Several different signers failing alone in a row: Para's signing is down, not their sessions.
+          if (this.convictionsInARow >= OUTAGE_CONVICTIONS || !item.key) return item.settle(Promise.reject(error));
+          this.quarantine.hold(item.key);
+          return item.settle(Promise.reject(signingRefused(this.options.quarantineMs, error)));
         },
       );
     }
@@ -138,4 +214,11 @@ export class SigningWorkerSupervisor {
     this.gateWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+/** Para refused this signer's job (it crashed the worker while running alone), or the signer is still held for it. */
+function signingRefused(retryAfterMs: number, cause?: unknown): ConnectError {
+  const error = withReason(Code.FailedPrecondition, "para refused the signing job for this wallet; retry later", "SIGNING_REFUSED", {}, cause);
+  error.details.push({ desc: RetryInfoSchema, value: { retryDelay: durationFromMs(Math.max(retryAfterMs, 1)) } });
+  return error;
 }

@@ -7,7 +7,8 @@ import {
   WalletSchema,
   WalletType,
 } from "../../gen/para/signer/v1/signer_service_pb.js";
-import type { SessionWallet, SessionWalletType } from "../para/session-codec.js";
+import type { ParaWallet } from "../para/para-sdk.js";
+import type { SessionWalletType } from "../para/session-codec.js";
 import type { Format } from "./message-format.js";
 
 /** Conversions between Para's words ("EVM", "email") and the contract's enums and messages. */
@@ -42,13 +43,14 @@ export function formatFromProto(format: MessageFormat): Format | undefined {
   return undefined;
 }
 
-export function sessionWalletToProto(w: SessionWallet): Wallet {
+/** A wallet as Para lists it; `hasSigner` says whether the caller's session carries its signer share. */
+export function paraWalletToProto(w: ParaWallet, hasSigner: boolean): Wallet {
   return create(WalletSchema, {
     id: w.id,
     type: walletTypeToProto(w.type),
     address: w.address,
     publicKey: w.publicKey,
-    hasSigner: w.hasSigner,
+    hasSigner,
   });
 }
 

@@ -23,13 +23,13 @@ import {
   WalletType,
 } from "../../gen/para/signer/v1/signer_service_pb.js";
 import type { LimitsConfig } from "../config.js";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument, sessionMismatch } from "../errors.js";
 import type { ParaJwtClaims, ParaJwtVerifier } from "../para/jwt-verifier.js";
 import type { ParaGateway } from "../para/para-gateway.js";
 import type { ParaRestClient } from "../para/para-rest.js";
 import { decodeSession } from "../para/session-codec.js";
 import { bytesToSign, encodeSignature } from "./message-format.js";
-import { authToProto, formatFromProto, sessionWalletToProto, walletTypeFromProto, walletTypeToProto } from "./proto-mapping.js";
+import { authToProto, formatFromProto, paraWalletToProto, walletTypeFromProto, walletTypeToProto } from "./proto-mapping.js";
 import { selectWallet } from "./wallet-selection.js";
 
 export interface SignerDeps {
@@ -58,15 +58,23 @@ export class Signer implements ServiceImpl<typeof SignerService> {
     if (walletType === undefined && req.walletType !== WalletType.UNSPECIFIED) throw invalidArgument("wallet_type", "unknown wallet type");
     const wallet = selectWallet(session, req.walletId, walletType);
     const bytes = bytesToSign(wallet.type, format, req.message, this.deps.limits.maxMessageBytes);
-    const raw = await this.deps.gateway.sign(
-      { session, walletId: wallet.id, walletType: wallet.type, messageBase64: Buffer.from(bytes).toString("base64"), keepAlive: !req.skipKeepAlive },
+    const signed = await this.deps.gateway.sign(
+      {
+        session,
+        walletId: wallet.id,
+        walletType: wallet.type,
+        messageBase64: Buffer.from(bytes).toString("base64"),
+        messageLength: req.message.length,
+        keepAlive: !req.skipKeepAlive,
+      },
       ctx.signal,
     );
-    const signature = encodeSignature(wallet.type, raw);
+    const signature = encodeSignature(wallet.type, signed.signature);
+    // Identity in the answer is Para's: the wallet as Para lists it, never the session's own words.
     return create(SignMessageResponseSchema, {
-      walletId: wallet.id,
-      walletType: walletTypeToProto(wallet.type),
-      address: wallet.address,
+      walletId: signed.wallet.id,
+      walletType: walletTypeToProto(signed.wallet.type),
+      address: signed.wallet.address,
       signature: signature.bytes,
       encodedSignature: signature.encoded,
     });
@@ -74,13 +82,17 @@ export class Signer implements ServiceImpl<typeof SignerService> {
 
   async checkSession(req: CheckSessionRequest, ctx: HandlerContext): Promise<CheckSessionResponse> {
     const session = decodeSession(req.session, this.deps.limits.maxSessionBytes);
-    const { active, extended } = await this.deps.gateway.checkSession(session, req.extend, ctx.signal);
+    const { active, extended, identity } = await this.deps.gateway.checkSession(session, req.extend, ctx.signal);
+    if (!identity) return create(CheckSessionResponseSchema, { active, extended });
+    // Who the user is and which wallets are theirs: Para's answers only. has_signer is the one fact the session
+    // itself holds (whether it carries the wallet's signer share).
+    const signers = new Set(session.wallets.filter((w) => w.hasSigner).map((w) => w.id));
     return create(CheckSessionResponseSchema, {
       active,
       extended,
-      userId: session.userId,
-      ...(session.auth ? { auth: authToProto(session.auth) } : {}),
-      wallets: session.wallets.map(sessionWalletToProto),
+      userId: identity.userId,
+      ...(identity.auth ? { auth: authToProto(identity.auth) } : {}),
+      wallets: identity.wallets.map((w) => paraWalletToProto(w, signers.has(w.id))),
     });
   }
 
@@ -89,6 +101,8 @@ export class Signer implements ServiceImpl<typeof SignerService> {
     const issued = await this.deps.gateway.issueJwt(session, ctx.signal);
     // Verify what Para handed us before passing it on, and report its claims.
     const claims = await this.deps.jwt.verify(issued.token);
+    // Para issued the token for the session's cookie: a blob naming another user is a rewritten one.
+    if (claims.userId !== session.userId) throw sessionMismatch("user");
     return create(IssueJwtResponseSchema, {
       token: issued.token,
       keyId: claims.keyId || issued.keyId,

@@ -7,50 +7,78 @@ import { failure } from "../support/failure.js";
 import { LOCAL_PARA_API_URL, localPara } from "../support/local-para-admin.js";
 import { startSignerHarness } from "../support/signer-harness.js";
 
-/** A stand-in for Para's JWKS endpoint that the test can take down and bring back. */
+/** A stand-in for Para's JWKS endpoint that the test can break (500, or a reset connection) and bring back. */
 async function switchableJwks() {
-  let up = true;
+  let mode: "up" | "500" | "reset" = "up";
+  let requests = 0;
   const server = http.createServer(async (req, res) => {
-    if (!up) {
-      req.socket.destroy();
-      return;
-    }
+    requests++;
+    if (mode === "reset") return void req.socket.destroy();
+    if (mode === "500") return void res.writeHead(500).end();
     const upstream = await fetch(`${LOCAL_PARA_API_URL}/.well-known/jwks.json`);
     res.writeHead(upstream.status, { "content-type": "application/json" }).end(await upstream.text());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`,
-    set: (value: boolean) => void (up = value),
+    set: (value: typeof mode) => void (mode = value),
+    requests: () => requests,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
 
 describe("JWKS unreachable", () => {
-  test("before the keys are cached: UNAVAILABLE; once reachable: verified; cached keys outlive a later outage", async () => {
+  test("before the keys are cached: UNAVAILABLE with RetryInfo; once reachable: verified; cached keys outlive a later outage", async () => {
     const jwks = await switchableJwks();
-    jwks.set(false);
+    jwks.set("500");
     const h = await startSignerHarness({ env: { PARA_JWKS_URL: jwks.url, SIGNER_PARA_CALL_TIMEOUT_MS: "1000" } });
     try {
       const minted = await h.mint();
-      // IssueJwt verifies what Para issued, so it cannot succeed without the keys either.
-      expect((await failure(h.grpc.issueJwt({ session: minted.session }))).code).toBe(Code.Unavailable);
-      jwks.set(true);
-      // jose waits out a short cooldown before refetching a key set; retrying as RetryInfo advises gets through.
+      // IssueJwt verifies what Para issued, so it cannot succeed without the keys either: UNAVAILABLE (retry),
+      // not UNAUTHENTICATED ("jwt invalid", which would tell the caller the session is bad).
+      const first = await failure(h.grpc.issueJwt({ session: minted.session }));
+      expect(first.code).toBe(Code.Unavailable);
+      expect(first.findDetails(RetryInfoSchema)).toHaveLength(1);
+      // A burst during the failure cool-down costs Para's JWKS nothing more.
+      const burst = await Promise.all(Array.from({ length: 20 }, () => failure(h.grpc.issueJwt({ session: minted.session }))));
+      expect(burst.every((e) => e.code === Code.Unavailable)).toBe(true);
+      expect(jwks.requests()).toBe(1);
+      jwks.set("up");
+      // The first failure's cool-down is 5 s (src/para/jwks-cache.ts); retrying as RetryInfo advises gets through.
       let token = "";
-      for (let i = 0; i < 80 && !token; i++) {
+      for (let i = 0; i < 40 && !token; i++) {
         token = await h.grpc.issueJwt({ session: minted.session }).then((r) => r.token, () => "");
         if (!token) await new Promise((r) => setTimeout(r, 500));
       }
       expect(token).not.toBe("");
-      jwks.set(false);
-      const verified = await h.grpc.verifySession({ credential: { case: "jwt", value: token } });
-      expect(verified.userId).toBe(minted.userId);
+      for (const mode of ["500", "reset"] as const) {
+        jwks.set(mode);
+        const verified = await h.grpc.verifySession({ credential: { case: "jwt", value: token } });
+        expect(verified.userId).toBe(minted.userId);
+      }
     } finally {
       await h.stop();
       await jwks.close();
     }
   }, 60_000);
+});
+
+describe("JWT issuer (PARA_JWT_ISSUER)", () => {
+  test("a token from another issuer is UNAUTHENTICATED; from the configured one, verified", async () => {
+    const h = await startSignerHarness();
+    const strict = await startSignerHarness({ apiKey: h.key, env: { PARA_JWT_ISSUER: "para-local" } });
+    const elsewhere = await startSignerHarness({ apiKey: h.key, env: { PARA_JWT_ISSUER: "https://not-para.example" } });
+    try {
+      const minted = await h.mint();
+      const { token } = await h.grpc.issueJwt({ session: minted.session });
+      expect((await strict.grpc.verifySession({ credential: { case: "jwt", value: token } })).userId).toBe(minted.userId);
+      const refused = await failure(elsewhere.grpc.verifySession({ credential: { case: "jwt", value: token } }));
+      expect(refused.code).toBe(Code.Unauthenticated);
+      expect(refused.rawMessage).toBe("jwt invalid: iss");
+    } finally {
+      await Promise.all([h.stop(), strict.stop(), elsewhere.stop()]);
+    }
+  });
 });
 
 describe("rate limiting toward Para", () => {

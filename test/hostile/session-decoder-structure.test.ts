@@ -1,8 +1,10 @@
 // Property: JSON-level tricks that an object-based test cannot express, written as raw JSON text: duplicated keys,
 // prototype keys (`__proto__`, `constructor`, `prototype`) at any depth, and nesting as deep as the size limit
 // allows. Each is refused cleanly or read exactly as JSON.parse reads it, and nothing leaks into Object.prototype.
+// And the top level's own structure: externalWallets is absent or {} only; unknown keys are dropped.
 import fc from "fast-check";
 import { afterAll, describe, expect, test } from "vitest";
+import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { decodeChecked, expectRejected, type Outcome } from "./decode-oracle.js";
 import { b64, type Json, MAX_SESSION_BYTES, type Path, pathsOf, validSessionDoc, withValueAt } from "./session-shape.js";
 
@@ -85,6 +87,45 @@ describe("session decoder: duplicated keys, prototype keys, deep nesting", () =>
       expect(b64(text).length).toBeLessThanOrEqual(MAX_SESSION_BYTES);
       decodeChecked(b64(text));
     }
+  });
+});
+
+describe("session decoder: externalWallets", () => {
+  // External-wallet sessions are not supported (session-codec.ts validateExternalWallets): a CONNECTION_ONLY session
+  // makes the SDK's isSessionActive answer true without asking Para (PARA_SDK.md §4).
+  test("absent or {} is accepted, and the canonical form carries {}", () => {
+    for (const value of [undefined, {}]) {
+      const outcome = decodeChecked(b64(JSON.stringify(withValueAt(doc, ["externalWallets"], value))));
+      if (!outcome.ok) throw outcome.error;
+      expect(JSON.parse(Buffer.from(outcome.session.canonical, "base64").toString())["externalWallets"]).toEqual({});
+    }
+  });
+
+  test("any other value (not an object, an array, null, a non-empty object) is INVALID_ARGUMENT MALFORMED naming the field", () => {
+    const externalWallet = fc.record({ id: fc.string(), type: fc.constantFrom("EVM", "SOLANA"), address: fc.string(), providerId: fc.string() });
+    const other = fc.oneof(
+      fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 20 })) as fc.Arbitrary<Json>,
+      fc.array(fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>, { maxLength: 3 }),
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), externalWallet as fc.Arbitrary<Json>, { minKeys: 1, maxKeys: 3 }),
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>, { minKeys: 1, maxKeys: 3 }),
+    ).filter((v) => !hasPrototypeKey(v));
+    fc.assert(
+      fc.property(other, (value) => {
+        const error = expectRejected(b64(JSON.stringify(withValueAt(doc, ["externalWallets"], value))));
+        const violation = error.findDetails(BadRequestSchema)[0]?.fieldViolations[0];
+        expect(violation?.reason).toBe("MALFORMED");
+        expect(violation?.description).toMatch(/^externalWallets /);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("unknown top-level keys are accepted and dropped (the SDK ignores them; the canonical form never carries them)", () => {
+    const outcome = decodeChecked(b64(JSON.stringify({ ...doc, pregenIds: { x: 1 }, "x-future-field": [1, 2] })));
+    if (!outcome.ok) throw outcome.error;
+    expect(Object.keys(JSON.parse(Buffer.from(outcome.session.canonical, "base64").toString()) as object).sort()).toEqual(
+      ["authInfo", "currentWalletIds", "externalWallets", "sessionCookie", "userId", "wallets"],
+    );
   });
 });
 

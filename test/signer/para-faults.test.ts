@@ -101,7 +101,7 @@ describe("Para failures map to gRPC codes", () => {
     expect(res.signature.length).toBe(65);
   });
 
-  test("a job that crashes the worker every time fails alone (UNAVAILABLE), the others succeed", async () => {
+  test("a job Para refuses (crashing the worker) fails alone with SIGNING_REFUSED, the others succeed; its wallet is then held", async () => {
     const culprit = await h.mint();
     const others = await Promise.all(Array.from({ length: 6 }, () => h.mint()));
     // Para refuses this one user's presign every time; the SDK's worker crashes on any such refusal.
@@ -110,8 +110,17 @@ describe("Para failures map to gRPC codes", () => {
       [culprit, ...others].map((m) => h.grpc.signMessage({ session: m.session, message: digest() })),
     );
     expect(bad?.status).toBe("rejected");
-    expect(ConnectError.from((bad as PromiseRejectedResult).reason).code).toBe(Code.Unavailable);
+    const refusal = ConnectError.from((bad as PromiseRejectedResult).reason);
+    expect(refusal.code).toBe(Code.FailedPrecondition);
+    expect(refusal.findDetails(ErrorInfoSchema)[0]?.reason).toBe("SIGNING_REFUSED");
+    expect(refusal.findDetails(RetryInfoSchema)).toHaveLength(1);
     expect(good.every((r) => r.status === "fulfilled")).toBe(true);
-    expect(h.service.worker.convicted).toBeGreaterThanOrEqual(1);
+    expect(h.service.worker.stats().convicted).toBeGreaterThanOrEqual(1);
+    // The held wallet is refused without a signing job: Para's presign endpoint sees no new request.
+    const presignsBefore = (await localPara.stats()).byApiKey[h.key.apiKey]?.messagesSign ?? 0;
+    const again = await h.grpc.signMessage({ session: culprit.session, message: digest() }).catch((e: unknown) => ConnectError.from(e));
+    expect(again).toBeInstanceOf(ConnectError);
+    expect((again as ConnectError).findDetails(ErrorInfoSchema)[0]?.reason).toBe("SIGNING_REFUSED");
+    expect((await localPara.stats()).byApiKey[h.key.apiKey]?.messagesSign ?? 0).toBe(presignsBefore);
   });
 });

@@ -1,0 +1,160 @@
+import { sessionMismatch } from "../errors.js";
+import type { ParaSessionCheck, ParaWallet } from "./para-sdk.js";
+import type { SessionWallet, ValidSession } from "./session-codec.js";
+
+/**
+ * Confirms who a session belongs to, with Para's answers only.
+ *
+ * An exported session is written by a client app, so whoever holds it can rewrite it: its `userId`, `authInfo`
+ * and wallet entries prove nothing. What Para confirms is: the user its session check names for the session's
+ * cookie, that user's wallets as Para lists them, and (with the secret API key) the auth info Para verifies for
+ * the session's verification token. A blob that contradicts any of these is refused (UNAUTHENTICATED,
+ * SESSION_MISMATCH) before anything acts on it; answers are built from Para's data, never the blob's.
+ *
+ * Para's wallet list costs a round trip, so it is cached per Para-confirmed user id (and verified auth per
+ * Para-issued verification token) for `ttlMs`. Nothing the caller wrote is ever a cache key. The cache can only
+ * confirm: a blob that disagrees with a cached answer older than `refreshAfterMs` is checked against a fresh one
+ * before it is refused, so a wallet created a moment ago is not refused, and a forger cannot make every call
+ * refetch.
+ */
+
+export interface VerifiedAuth {
+  authType: string;
+  identifier: string;
+  oAuthMethod: string;
+  /** The user Para names for the verification token ("" when Para does not say). */
+  userId: string;
+}
+
+export interface ConfirmedIdentity {
+  userId: string;
+  /** Para's list of the user's wallets. */
+  wallets: ParaWallet[];
+  /** Para's verified auth info; undefined when it was not asked for or no secret API key is configured. */
+  auth: VerifiedAuth | undefined;
+}
+
+/** The Para round trips identity needs, each run under the calling request's bounds and error mapping. */
+export interface IdentitySource {
+  fetchWallets(): Promise<ParaWallet[]>;
+  /** Para's verdict on a verification token; undefined when this server cannot ask (no secret API key). */
+  verifyToken(token: string): Promise<VerifiedAuth> | undefined;
+}
+
+export interface SessionIdentityOptions {
+  /** How long Para's answers are reused; 0 disables the cache. */
+  ttlMs: number;
+  /** Entries kept per cache at most (oldest dropped first). */
+  maxEntries?: number;
+  /** A cached answer younger than this is trusted even when the blob disagrees (no refetch). */
+  refreshAfterMs?: number;
+  now?: () => number;
+}
+
+interface Cached<T> {
+  value: T;
+  at: number;
+}
+
+export class SessionIdentity {
+  private readonly wallets = new Map<string, Cached<ParaWallet[]>>();
+  private readonly auths = new Map<string, Cached<VerifiedAuth>>();
+  private readonly maxEntries: number;
+  private readonly refreshAfterMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: SessionIdentityOptions) {
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.refreshAfterMs = options.refreshAfterMs ?? 1_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Checks the blob against Para and returns Para's view of the session's user. `check` is Para's answer to the
+   * session check (already made by the caller, who needed it anyway); it must say the session is active.
+   * `withAuth` asks for Para's auth info even when the blob carries none (CheckSession reports it).
+   */
+  async confirm(session: ValidSession, check: ParaSessionCheck, source: IdentitySource, withAuth: boolean): Promise<ConfirmedIdentity> {
+    const userId = check.userId;
+    if (!userId || userId !== session.userId) throw sessionMismatch("user");
+    const wallets = await this.confirmedWallets(userId, session.wallets, source);
+    const auth = withAuth || session.auth ? await this.confirmedAuth(userId, check.verificationToken, session, source) : undefined;
+    return { userId, wallets, auth };
+  }
+
+  private async confirmedWallets(userId: string, claimed: SessionWallet[], source: IdentitySource): Promise<ParaWallet[]> {
+    const cached = this.fresh(this.wallets, userId);
+    if (cached) {
+      if (walletsMatch(claimed, cached.value)) return cached.value;
+      // A young answer stands as it is: a blob that disagrees with it cannot make every call refetch.
+      if (this.now() - cached.at < this.refreshAfterMs) throw sessionMismatch("wallets");
+    }
+    const listed = await source.fetchWallets();
+    this.remember(this.wallets, userId, listed);
+    if (!walletsMatch(claimed, listed)) throw sessionMismatch("wallets");
+    return listed;
+  }
+
+  private async confirmedAuth(
+    userId: string,
+    token: string | undefined,
+    session: ValidSession,
+    source: IdentitySource,
+  ): Promise<VerifiedAuth | undefined> {
+    if (!token) return undefined;
+    let verified = this.fresh(this.auths, token)?.value;
+    if (!verified) {
+      const pending = source.verifyToken(token);
+      if (!pending) return undefined;
+      verified = await pending;
+      this.remember(this.auths, token, verified);
+    }
+    if (verified.userId && verified.userId !== userId) throw sessionMismatch("user");
+    const claimed = session.auth;
+    if (claimed && (claimed.authType !== verified.authType || claimed.identifier !== verified.identifier)) throw sessionMismatch("auth");
+    return verified;
+  }
+
+  private fresh<T>(cache: Map<string, Cached<T>>, key: string): Cached<T> | undefined {
+    if (this.options.ttlMs <= 0) return undefined;
+    const entry = cache.get(key);
+    if (!entry) return undefined;
+    if (this.now() - entry.at > this.options.ttlMs) {
+      cache.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private remember<T>(cache: Map<string, Cached<T>>, key: string, value: T): void {
+    if (this.options.ttlMs <= 0) return;
+    cache.delete(key);
+    cache.set(key, { value, at: this.now() });
+    // Maps iterate in insertion order: the first key is the oldest.
+    while (cache.size > this.maxEntries) cache.delete(cache.keys().next().value as string);
+  }
+}
+
+/** Every wallet the blob names is one Para lists for the user, with the same type, scheme, address and key. */
+export function walletsMatch(claimed: SessionWallet[], listed: ParaWallet[]): boolean {
+  const byId = new Map(listed.map((w) => [w.id, w]));
+  return claimed.every((c) => {
+    const p = byId.get(c.id);
+    if (!p) return false;
+    if (p.type !== c.type) return false;
+    if (p.scheme && p.scheme !== c.scheme) return false;
+    if (!sameAddress(c.type, c.address, p.address)) return false;
+    return !c.publicKey || !p.publicKey || sameKey(c.publicKey, p.publicKey);
+  });
+}
+
+/** EVM addresses compare without their checksum casing; other chains' encodings are case-sensitive. */
+function sameAddress(type: string, a: string, b: string): boolean {
+  return type === "EVM" ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+/** Public keys are hex with or without 0x (compared case-insensitively), or another encoding compared exactly. */
+function sameKey(a: string, b: string): boolean {
+  const hex = (k: string) => (/^(0x)?[0-9a-fA-F]+$/.test(k) ? k.replace(/^0x/, "").toLowerCase() : k);
+  return hex(a) === hex(b);
+}
