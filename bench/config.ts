@@ -91,7 +91,10 @@ export function benchConfig(): BenchConfig {
     coldStartCalls: num("BENCH_COLD_CALLS", 64),
     coldStartLatencyMs: num("BENCH_COLD_LATENCY_MS", 20),
     coldStartDownloadMs: num("BENCH_COLD_DOWNLOAD_MS", 100),
-    systems: list("BENCH_SYSTEMS", `para-signer,para-signer-x2,para-signer+otel,express-pattern,floor${process.env["BENCH_VARIANT_NODE_ARGS"] ? ",para-signer-variant" : ""}`),
+    systems: list(
+      "BENCH_SYSTEMS",
+      `para-signer,para-signer-x2,para-signer+otel,express-pattern,floor${process.env["BENCH_VARIANT_NODE_ARGS"] ? ",para-signer-variant" : ""}${process.env["BENCH_BASELINE_REF"] ? ",para-signer-baseline" : ""}`,
+    ),
     cpuProf: flag("BENCH_CPU_PROF", false),
     outName: (process.env["BENCH_OUT"] ?? "latest").replace(/[^\w.-]/g, "_"),
   };

@@ -88,20 +88,26 @@ async function confirm(s: ExportedSession, withAuth: boolean): Promise<boolean> 
   if (touched["isAuthenticated"] !== true) return false;
   if (touched["userId"] !== s.userId) throw new ConnectError("session mismatch", Code.Unauthenticated);
   const now = Date.now();
-  let wallets = walletCache.get(s.userId);
-  if (!wallets || now - wallets.at > CACHE_MS) {
-    const listed = (await get(`/users/${encodeURIComponent(s.userId)}/wallets?includePartnerData=true`, s.sessionCookie))["wallets"] as Array<{ id: string }>;
-    walletCache.set(s.userId, (wallets = { at: now, ids: new Set(listed.map((w) => w.id)) }));
-  }
-  if (!Object.keys(s.wallets).every((id) => wallets.ids.has(id))) throw new ConnectError("session mismatch", Code.Unauthenticated);
   const token = String(touched["sessionLookupId"] ?? "");
-  if (secretApiKey && token && (withAuth || s.authInfo)) {
+  // The same two questions para-signer asks, at once, each cached the same way.
+  const walletsOk = (async () => {
+    let wallets = walletCache.get(s.userId);
+    if (!wallets || now - wallets.at > CACHE_MS) {
+      const listed = (await get(`/users/${encodeURIComponent(s.userId)}/wallets?includePartnerData=true`, s.sessionCookie))["wallets"] as Array<{ id: string }>;
+      walletCache.set(s.userId, (wallets = { at: now, ids: new Set(listed.map((w) => w.id)) }));
+    }
+    return Object.keys(s.wallets).every((id) => wallets.ids.has(id));
+  })();
+  const authOk = (async () => {
+    if (!secretApiKey || !token || !(withAuth || s.authInfo)) return true;
     let verified = authCache.get(token);
     if (!verified || now - verified.at > CACHE_MS) {
       authCache.set(token, (verified = { at: now, auth: await post("/sessions/verify", "", { verificationToken: token }, secretApiKey) }));
     }
-    if (s.authInfo && s.authInfo.identifier !== verified.auth["identifier"]) throw new ConnectError("session mismatch", Code.Unauthenticated);
-  }
+    return !s.authInfo || s.authInfo.identifier === verified.auth["identifier"];
+  })();
+  const [w, a] = await Promise.all([walletsOk, authOk]);
+  if (!w || !a) throw new ConnectError("session mismatch", Code.Unauthenticated);
   return true;
 }
 

@@ -138,6 +138,21 @@ function goals(run: BenchRun, view: RunView): string[] {
   throughputRow("the same with two processes (`SIGNER_WORKERS=2`) on the same two cores", "para-signer-x2", sdkKeys);
   throughputRow("the same for VerifySession by JWT (no SDK, no Para round trip), one process", "para-signer", at64.filter((k) => k.rpc === "VerifyJwt"));
 
+  // Issue 12: what confirming each session with Para costs. Against the floor (which makes the same Para round
+  // trips, cached the same way) and, with BENCH_BASELINE_REF, against the code before the check, paired per round.
+  for (const rpc of ["CheckSession", "SignEvmEip191"] as const) {
+    for (const concurrency of [1, 64]) {
+      for (const latencyMs of c.latenciesMs) {
+        const k: StepKey = { latencyMs, rpc, concurrency };
+        const floor = concurrency === 1 ? view.paired("para-signer", "floor", k, P50) : view.paired("para-signer", "floor", k, THROUGHPUT);
+        const before = concurrency === 1 ? view.paired("para-signer", "para-signer-baseline", k, P50) : view.paired("para-signer", "para-signer-baseline", k, THROUGHPUT);
+        if (floor.n === 0 && before.n === 0) continue;
+        const what = concurrency === 1 ? "p50" : "throughput";
+        out.push(`| confirming the session with Para (issue 12): ${rpc}, c=${concurrency}, +${latencyMs} ms, ${what} | vs floor ${measured(floor)}; vs before the check ${measured(before)} | reported |`);
+      }
+    }
+  }
+
   const traced = cells("para-signer+otel", "para-signer", at64);
   const w = traced[0];
   if (!w) out.push("| tracing on costs under 10% of throughput (c=64) | – | not measured |");

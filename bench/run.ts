@@ -9,11 +9,12 @@
  * Run under the shared port lock: flock /tmp/para-signer-tests.lock npm run bench
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import { join } from "node:path";
 import { startBenchBackend, type BenchBackend } from "./backend.js";
 import { coldStart, type ColdStartResult } from "./cold-start.js";
+import { forgerComparison, renderForgers } from "./forgers.js";
 import { benchConfig, type BenchConfig, type RpcName } from "./config.js";
 import { runStep } from "./load.js";
 import { startOtlpSink } from "./otlp-sink.js";
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const resultsDir = join(REPO_ROOT, "bench", "results");
   mkdirSync(resultsDir, { recursive: true });
+  const baseline = checkoutBaseline();
   log(`minting ${config.sessions} sessions on the local Para backend (ports 8080/3003)`);
   const backend = await startBenchBackend(config.sessions);
   const sink = config.tracing ? await startOtlpSink() : undefined;
@@ -60,6 +62,13 @@ async function main(): Promise<void> {
       backend.setLatency(0);
     }
 
+    if (process.env["BENCH_FORGERS"] !== "0") {
+      const o = { honest: 8, attackers: 4, latencyMs: 20, rounds: config.rounds, durationMs: 8_000, connections: config.connections };
+      log(`forgers: ${o.honest} honest signers with and without ${o.attackers} attackers, ${o.rounds} rounds`);
+      const turns = await forgerComparison(backend, o, log);
+      writeFileSync(join(resultsDir, "forgers.md"), renderForgers(turns, o, `${commandLine()} (the forgers part of it)`));
+    }
+
     const cpus = os.cpus();
     const run: BenchRun = {
       config,
@@ -84,7 +93,28 @@ async function main(): Promise<void> {
   } finally {
     await sink?.close();
     await backend.stop();
+    baseline?.remove();
   }
+}
+
+/**
+ * BENCH_BASELINE_REF=<commit>: a detached worktree of that commit (sharing this checkout's node_modules), run as
+ * the system `para-signer-baseline` in the same rounds, so a change is measured against the code before it.
+ */
+function checkoutBaseline(): { remove(): void } | undefined {
+  const ref = process.env["BENCH_BASELINE_REF"];
+  if (!ref) return undefined;
+  const dir = join(os.tmpdir(), `para-signer-baseline-${ref.replace(/[^\w.-]/g, "_")}`);
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: REPO_ROOT, stdio: "ignore" });
+  try {
+    git("worktree", "remove", "--force", dir);
+  } catch {
+    // none left over from an earlier run
+  }
+  git("worktree", "add", "--detach", dir, ref);
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"));
+  process.env["BENCH_BASELINE_DIR"] = dir;
+  return { remove: () => git("worktree", "remove", "--force", dir) };
 }
 
 /** Time every process of a node:cluster system needs to be listening (each starts in ~1.5 s, in parallel). */

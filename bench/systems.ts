@@ -24,6 +24,8 @@ export interface SystemSpec {
   /** Extra node arguments before the entry (preloads, --cpu-prof). */
   nodeArgs: string[];
   env: Record<string, string>;
+  /** Where the entry is run from (default: this repository); a checkout of another commit for the baseline. */
+  cwd?: string;
 }
 
 export interface ParaKey {
@@ -89,6 +91,13 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
   if (variant.length > 0) {
     specs.push({ id: "para-signer-variant", label: `para-signer ${variant.join(" ")}`, protocol: "grpc", entry: "src/main.ts", nodeArgs: variant, env: signer });
   }
+  // The same para-signer at another commit (BENCH_BASELINE_REF, checked out by run.ts), measured in the same rounds:
+  // what a change costs, paired against the code before it.
+  const baselineDir = process.env["BENCH_BASELINE_DIR"];
+  if (baselineDir) {
+    const ref = process.env["BENCH_BASELINE_REF"] ?? "baseline";
+    specs.push({ id: "para-signer-baseline", label: `para-signer @ ${ref}`, protocol: "grpc", entry: "src/main.ts", nodeArgs: [...SIGNER_NODE_ARGS], env: signer, cwd: baselineDir });
+  }
   specs.push(
     { id: "express-pattern", label: "docs' Express pattern", protocol: "http1", entry: "bench/express-pattern.ts", nodeArgs: EXPRESS_NODE_ARGS, env: para },
     { id: "floor", label: "floor", protocol: "grpc", entry: "bench/floor-server.ts", nodeArgs: [], env: para },
@@ -134,7 +143,7 @@ function baseEnv(): Record<string, string> {
 export async function launch(spec: SystemSpec, timeoutMs = 30_000, onLine?: (line: string) => void): Promise<RunningSystem> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", ...spec.nodeArgs, spec.entry], {
-    cwd: REPO_ROOT,
+    cwd: spec.cwd ?? REPO_ROOT,
     env: { ...baseEnv(), LOG_LEVEL, ...spec.env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });

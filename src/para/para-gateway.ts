@@ -74,16 +74,17 @@ export class ParaGateway {
     const signer = `${job.session.key}:${job.walletId}`;
     this.options.refusals.refuseIfHeld(job.session.key);
     this.options.refusals.refuseIfHeld(signer);
-    const cost = PARA_COST.touch + (job.keepAlive ? PARA_COST.keepAlive : 0) + PARA_COST.sign;
-    return this.remembered(job.session, signer, () => this.admitted(cost, () => this.signAdmitted(job, signal)));
+    const prepaid = this.identityCost(job.session, false);
+    const cost = PARA_COST.touch + prepaid + (job.keepAlive ? PARA_COST.keepAlive : 0) + PARA_COST.sign;
+    return this.remembered(job.session, signer, () => this.admitted(cost, () => this.signAdmitted(job, prepaid, signal)));
   }
 
-  private async signAdmitted(job: SignJob, signal: AbortSignal): Promise<Signed> {
+  private async signAdmitted(job: SignJob, prepaid: number, signal: AbortSignal): Promise<Signed> {
     const para = await this.open(job.session, signal);
     const check = await this.call(para, para.checkSession(), signal, "session check");
     if (!check.active) throw unauthenticated("session is not active");
     // Before anything acts on the session: a rewritten blob is refused here, before a signing job exists.
-    const identity = await this.confirm(para, job.session, check, false, signal);
+    const identity = await this.confirm(para, job.session, check, false, prepaid, signal);
     const wallet = identity.wallets.find((w) => w.id === job.walletId);
     if (!wallet) throw new ConnectError("wallet not found in session", Code.NotFound);
     if (job.keepAlive && !(await this.call(para, para.keepSessionAlive(), signal, "keep-alive"))) {
@@ -122,12 +123,13 @@ export class ParaGateway {
 
   async checkSession(session: ValidSession, extend: boolean, signal: AbortSignal): Promise<SessionState> {
     this.options.refusals.refuseIfHeld(session.key);
-    return this.remembered(session, undefined, () => this.admitted(PARA_COST.touch + (extend ? PARA_COST.keepAlive : 0), async () => {
+    const prepaid = this.identityCost(session, true);
+    return this.remembered(session, undefined, () => this.admitted(PARA_COST.touch + prepaid + (extend ? PARA_COST.keepAlive : 0), async () => {
       const para = await this.open(session, signal);
       const check = await this.call(para, para.checkSession(), signal, "session check");
       // Reporting an inactive session is CheckSession's job; Para confirmed nobody, so nobody is named.
       if (!check.active) return { active: false, extended: false, identity: undefined };
-      const identity = await this.confirm(para, session, check, true, signal);
+      const identity = await this.confirm(para, session, check, true, prepaid, signal);
       const extended = extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
       return { active: true, extended, identity };
     }));
@@ -160,17 +162,42 @@ export class ParaGateway {
     }
   }
 
-  /** Para's answers about the session's user, each extra round trip bounded and charged like the call's own. */
-  private confirm(para: ParaInstance, session: ValidSession, check: ParaSessionCheck, withAuth: boolean, signal: AbortSignal) {
+  /** Round trips the identity check is expected to need (admitted up front with the call's own). */
+  private identityCost(session: ValidSession, withAuth: boolean): number {
+    return this.options.identity.expectedRoundTrips(session, withAuth, this.options.rest.configured);
+  }
+
+  /**
+   * Para's answers about the session's user, each extra round trip bounded like the call's own: paid from what
+   * the call was admitted with (`prepaid`), else charged to the rate budget then.
+   */
+  private confirm(para: ParaInstance, session: ValidSession, check: ParaSessionCheck, withAuth: boolean, prepaid: number, signal: AbortSignal) {
     const { identity, admission, rest, telemetry } = this.options;
+    let unspent = prepaid;
+    const pay = () => {
+      if (unspent > 0) unspent--;
+      else admission.charge(PARA_COST.wallets);
+    };
     return telemetry.step("para.session.confirm", {}, () =>
-      identity.confirm(session, check, {
-        fetchWallets: () => {
-          admission.charge(PARA_COST.wallets);
-          return this.call(para, para.fetchWallets(), signal, "wallet list");
+      identity.confirm(
+        session,
+        check,
+        {
+          fetchWallets: () => {
+            pay();
+            return this.call(para, para.fetchWallets(), signal, "wallet list");
+          },
+          ...(rest.configured
+            ? {
+                verifyToken: (token: string) => {
+                  pay();
+                  return rest.verifySession(token, signal, true);
+                },
+              }
+            : {}),
         },
-        verifyToken: (token) => (rest.configured ? rest.verifySession(token, signal, true) : undefined),
-      }, withAuth),
+        withAuth,
+      ),
     );
   }
 

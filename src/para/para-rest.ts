@@ -41,7 +41,7 @@ export class ParaRestClient {
 
   /**
    * Para's verdict on a verification token. `within`: the round trip belongs to a call already admitted toward
-   * Para (it is charged to the rate budget, not counted as another call).
+   * Para, which pays for it (it is not admitted as another call).
    */
   async verifySession(verificationToken: string, signal: AbortSignal, within = false): Promise<VerifiedToken> {
     const res = await this.post("/sessions/verify", { verificationToken }, signal, "session verify", within);
@@ -69,7 +69,7 @@ export class ParaRestClient {
     if (!this.secretApiKey) {
       throw withReason(Code.FailedPrecondition, "PARA_SECRET_API_KEY is not configured on this server", "SECRET_KEY_NOT_CONFIGURED");
     }
-    if (within) this.admission.charge(PARA_COST.rest);
+    // Within an admitted call the caller has paid for this round trip already.
     const release = within ? () => undefined : this.admission.enter(PARA_COST.rest);
     try {
       return await this.fetchers[path](new URL(path, this.baseUrl), {

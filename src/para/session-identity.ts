@@ -1,3 +1,4 @@
+import { Code } from "@connectrpc/connect";
 import { sessionMismatch } from "../errors.js";
 import type { ParaSessionCheck, ParaWallet } from "./para-sdk.js";
 import type { SessionWallet, ValidSession } from "./session-codec.js";
@@ -37,8 +38,8 @@ export interface ConfirmedIdentity {
 /** The Para round trips identity needs, each run under the calling request's bounds and error mapping. */
 export interface IdentitySource {
   fetchWallets(): Promise<ParaWallet[]>;
-  /** Para's verdict on a verification token; undefined when this server cannot ask (no secret API key). */
-  verifyToken(token: string): Promise<VerifiedAuth> | undefined;
+  /** Para's verdict on a verification token; absent when this server cannot ask (no secret API key). */
+  verifyToken?: (token: string) => Promise<VerifiedAuth>;
 }
 
 export interface SessionIdentityOptions {
@@ -59,6 +60,9 @@ interface Cached<T> {
 export class SessionIdentity {
   private readonly wallets = new Map<string, Cached<ParaWallet[]>>();
   private readonly auths = new Map<string, Cached<VerifiedAuth>>();
+  /** Fetches in progress, so concurrent calls for one user cost Para one round trip, not one each. */
+  private readonly pendingWallets = new Map<string, Promise<ParaWallet[]>>();
+  private readonly pendingAuths = new Map<string, Promise<VerifiedAuth>>();
   private readonly maxEntries: number;
   private readonly refreshAfterMs: number;
   private readonly now: () => number;
@@ -77,8 +81,11 @@ export class SessionIdentity {
   async confirm(session: ValidSession, check: ParaSessionCheck, source: IdentitySource, withAuth: boolean): Promise<ConfirmedIdentity> {
     const userId = check.userId;
     if (!userId || userId !== session.userId) throw sessionMismatch("user");
-    const wallets = await this.confirmedWallets(userId, session.wallets, source);
-    const auth = withAuth || session.auth ? await this.confirmedAuth(userId, check.verificationToken, session, source) : undefined;
+    // Both questions at once: on a cache miss the call waits one extra round trip, not two.
+    const [wallets, auth] = await Promise.all([
+      this.confirmedWallets(userId, session.wallets, source),
+      withAuth || session.auth ? this.confirmedAuth(userId, check.verificationToken, session, source) : undefined,
+    ]);
     return { userId, wallets, auth };
   }
 
@@ -89,7 +96,7 @@ export class SessionIdentity {
       // A young answer stands as it is: a blob that disagrees with it cannot make every call refetch.
       if (this.now() - cached.at < this.refreshAfterMs) throw sessionMismatch("wallets");
     }
-    const listed = await source.fetchWallets();
+    const listed = await this.shared(this.pendingWallets, userId, () => source.fetchWallets());
     this.remember(this.wallets, userId, listed);
     if (!walletsMatch(claimed, listed)) throw sessionMismatch("wallets");
     return listed;
@@ -101,18 +108,50 @@ export class SessionIdentity {
     session: ValidSession,
     source: IdentitySource,
   ): Promise<VerifiedAuth | undefined> {
-    if (!token) return undefined;
+    const verifyToken = source.verifyToken;
+    if (!token || !verifyToken) return undefined;
     let verified = this.fresh(this.auths, token)?.value;
     if (!verified) {
-      const pending = source.verifyToken(token);
-      if (!pending) return undefined;
-      verified = await pending;
+      verified = await this.shared(this.pendingAuths, token, () => verifyToken(token));
       this.remember(this.auths, token, verified);
     }
     if (verified.userId && verified.userId !== userId) throw sessionMismatch("user");
     const claimed = session.auth;
     if (claimed && (claimed.authType !== verified.authType || claimed.identifier !== verified.identifier)) throw sessionMismatch("auth");
     return verified;
+  }
+
+  /**
+   * Round trips Para may be asked for on this call, as far as can be told before Para names the user: none when
+   * the user the session claims has a cached wallet list. Only an estimate for rate admission (the claim is the
+   * caller's), never a decision about trust.
+   */
+  expectedRoundTrips(session: ValidSession, withAuth: boolean, canVerifyTokens: boolean): number {
+    if (this.fresh(this.wallets, session.userId)) return 0;
+    return 1 + ((withAuth || session.auth) && canVerifyTokens ? 1 : 0);
+  }
+
+  /**
+   * Joins a fetch already in progress for `key`, or starts one. A joiner whose shared fetch was cut short by its
+   * starter's own deadline or cancellation asks again itself.
+   */
+  private async shared<T>(pending: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+    const running = pending.get(key);
+    if (running) {
+      try {
+        return await running;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code !== Code.Canceled && code !== Code.DeadlineExceeded) throw error;
+      }
+    }
+    const fetch = start();
+    pending.set(key, fetch);
+    try {
+      return await fetch;
+    } finally {
+      if (pending.get(key) === fetch) pending.delete(key);
+    }
   }
 
   private fresh<T>(cache: Map<string, Cached<T>>, key: string): Cached<T> | undefined {

@@ -32,11 +32,14 @@ function source(wallets: ParaWallet[] = paraWallets, auth?: VerifiedAuth) {
       calls.wallets++;
       return wallets;
     },
-    verifyToken: () => {
-      if (!auth) return undefined;
-      calls.auth++;
-      return Promise.resolve(auth);
-    },
+    ...(auth
+      ? {
+          verifyToken: () => {
+            calls.auth++;
+            return Promise.resolve(auth);
+          },
+        }
+      : {}),
   };
   return { src, calls };
 }
@@ -100,7 +103,7 @@ describe("SessionIdentity", () => {
     const identity = new SessionIdentity({ ttlMs: 30_000, refreshAfterMs: 1_000, now: () => now });
     let listed = paraWallets;
     const calls = { wallets: 0 };
-    const src: IdentitySource = { fetchWallets: async () => (calls.wallets++, listed), verifyToken: () => undefined };
+    const src: IdentitySource = { fetchWallets: async () => (calls.wallets++, listed) };
     await identity.confirm(session(), active(), src, false);
     const withNewWallet = session();
     withNewWallet.wallets = [...withNewWallet.wallets, { id: "w-new", type: "EVM", scheme: "DKLS", address: "0x01", publicKey: "", hasSigner: true }];

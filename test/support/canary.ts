@@ -75,6 +75,13 @@ export async function exerciseEveryPath(h: SignerHarness, label: string, attempt
   await attempt(h.grpc.verifySession({ credential: { case: "verificationToken", value: tokenCanary } }));
   await attempt(h.grpc.verifyWallet({ address: addressCanary }));
 
+  // A rewritten session: a's cookie with another user's wallets and identity pasted in (SESSION_MISMATCH).
+  const other = await mint({ email: `canary.other.${label}@example.com` });
+  const otherDoc = JSON.parse(Buffer.from(other.session, "base64").toString()) as Record<string, unknown>;
+  const forged = { ...otherDoc, sessionCookie: doc["sessionCookie"], currentWalletIds: {} };
+  await attempt(h.grpc.checkSession({ session: Buffer.from(JSON.stringify(forged)).toString("base64") }));
+  await attempt(h.grpc.signMessage({ session: Buffer.from(JSON.stringify(forged)).toString("base64"), message, format: MessageFormat.EIP191 }));
+
   const b = await mint();
   await localPara.setTransactionReview(b.wallets.find((w) => w.type === "EVM")!.id, true);
   await attempt(h.grpc.signMessage({ session: b.session, message, format: MessageFormat.EIP191 }));

@@ -59,7 +59,7 @@ describe("traces: a SERVER span per call with Para child spans", () => {
     expect(names).toContain("para touch");
     expect(names).toContain("para keep_alive");
     const sign = children.find((s) => s.name === "para.sign")!;
-    expect(sign.attributes).toMatchObject({ "para.wallet_type": "EVM", "para.message.length": 32, "para.outcome": "ok" });
+    expect(sign.attributes).toMatchObject({ "para.wallet_type": "EVM", "para.message.length": 10, "para.outcome": "ok" });
     const touch = children.find((s) => s.name === "para touch")!;
     expect(touch.kind).toBe(SpanKind.CLIENT);
     expect(touch.attributes).toMatchObject({ "para.endpoint": "touch", "http.response.status_code": 200, "para.outcome": "ok" });

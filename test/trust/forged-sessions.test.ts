@@ -127,7 +127,8 @@ describe("a rewritten session vouches for nobody (real server, local Para backen
   ];
 
   test.each(forgeries)("$note: refused with SESSION_MISMATCH by CheckSession and SignMessage, before any signing job", async ({ what, edit }) => {
-    const forged = forge(alice, edit);
+    // A new session of Alice's for each forgery: a refused session is held (see below).
+    const forged = forge(await h.mint({ userId: alice.userId }), edit);
     const before = await presigns();
     const checked = await failure(h.grpc.checkSession({ session: forged }));
     expectMismatch(checked, what);
@@ -140,8 +141,21 @@ describe("a rewritten session vouches for nobody (real server, local Para backen
     expect(await presigns()).toBe(before);
   });
 
+  test("a refused session is held: the same cookie is refused again with no Para work, even in its honest form; other sessions are not", async () => {
+    const held = await h.mint({ userId: alice.userId });
+    const forged = forge(held, (doc) => {
+      doc.authInfo = decode(bob.session).authInfo!;
+    });
+    expectMismatch(await failure(h.grpc.checkSession({ session: forged })), "auth");
+    const touchesBefore = (await localPara.stats()).byApiKey[h.key.apiKey]?.touch ?? 0;
+    expectMismatch(await failure(h.grpc.checkSession({ session: held.session })), "auth");
+    expectMismatch(await failure(h.grpc.signMessage({ session: held.session, message, format: MessageFormat.EIP191 })), "auth");
+    expect((await localPara.stats()).byApiKey[h.key.apiKey]?.touch ?? 0).toBe(touchesBefore);
+    expect((await h.grpc.checkSession({ session: (await h.mint({ userId: alice.userId })).session })).userId).toBe(alice.userId);
+  });
+
   test("IssueJwt refuses a session naming another user (the token Para issues is Alice's)", async () => {
-    const forged = forge(alice, (doc) => {
+    const forged = forge(await h.mint({ userId: alice.userId }), (doc) => {
       doc.userId = bob.userId;
       for (const w of Object.values(doc.wallets)) w["userId"] = bob.userId;
     });

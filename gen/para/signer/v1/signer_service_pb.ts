@@ -182,7 +182,8 @@ export type SignMessageResponse = Message<"para.signer.v1.SignMessageResponse"> 
   walletType: WalletType;
 
   /**
-   * address is that wallet's address.
+   * address is that wallet's address as Para lists it (never the session's
+   * own words).
    *
    * @generated from field: string address = 3;
    */
@@ -262,21 +263,25 @@ export type CheckSessionResponse = Message<"para.signer.v1.CheckSessionResponse"
   extended: boolean;
 
   /**
-   * user_id is the Para user id from the session.
+   * user_id is the user Para's session check names for the session's cookie
+   * (empty when the session is not active).
    *
    * @generated from field: string user_id = 3;
    */
   userId: string;
 
   /**
-   * auth is how the user authenticated, when the session says.
+   * auth is how the user authenticated, as Para's /sessions/verify reports it
+   * for this session; unset when the server has no secret API key (the
+   * session's own auth info is never reported).
    *
    * @generated from field: para.signer.v1.AuthInfo auth = 4;
    */
   auth?: AuthInfo | undefined;
 
   /**
-   * wallets are the session's wallets, without key material.
+   * wallets are Para's list of the user's wallets, without key material;
+   * has_signer says whether the session carries the wallet's signer share.
    *
    * @generated from field: repeated para.signer.v1.Wallet wallets = 5;
    */
@@ -606,6 +611,14 @@ export const MessageFormatSchema: GenEnum<MessageFormat> = /*@__PURE__*/
  * the client app (base64 of a JSON document). The service never stores it:
  * each call builds its own isolated Para SDK instance, uses it, and drops it.
  *
+ * Trust: a session is written by a client app, so its holder can rewrite it.
+ * Every identity field in an answer (user_id, auth, wallet ids, addresses,
+ * public keys) is Para's: the user Para's session check names for the
+ * session's cookie, Para's list of that user's wallets, and the auth info
+ * Para verifies for the session. A session whose blob contradicts Para is
+ * refused: UNAUTHENTICATED with ErrorInfo reason SESSION_MISMATCH (metadata
+ * "mismatch": "user", "auth" or "wallets").
+ *
  * Errors use the canonical gRPC codes. Codes common to every RPC:
  *   INVALID_ARGUMENT   a request field is malformed (a google.rpc.BadRequest
  *                      detail names the field; values are never echoed).
@@ -625,11 +638,14 @@ export const SignerService: GenService<{
    *
    * Errors: INVALID_ARGUMENT (bad session, message too large, or a RAW EVM
    * message that is not a 32-byte digest), UNAUTHENTICATED (the session is
-   * not active, or extending it failed), FAILED_PRECONDITION with ErrorInfo
-   * reason SIGNER_MISSING (the session was exported without signers) or
+   * not active, or extending it failed; reason SESSION_MISMATCH when the
+   * session contradicts Para), FAILED_PRECONDITION with ErrorInfo
+   * reason SIGNER_MISSING (the session was exported without signers),
    * TRANSACTION_REVIEW_REQUIRED (Para wants the user to review this request;
-   * the pending transaction id is in the ErrorInfo metadata), NOT_FOUND (no
-   * wallet with that id or of that type in the session).
+   * the pending transaction id is in the ErrorInfo metadata) or
+   * SIGNING_REFUSED (Para refused this wallet's signing job; the wallet is
+   * held for a while, RetryInfo says how long), NOT_FOUND (no wallet with
+   * that id or of that type in the session).
    *
    * @generated from rpc para.signer.v1.SignerService.SignMessage
    */
@@ -642,7 +658,9 @@ export const SignerService: GenService<{
    * CheckSession reports whether the session is active, and can extend it.
    *
    * An inactive session is not an error here: the answer is OK with
-   * `active = false`. Errors: INVALID_ARGUMENT (malformed session).
+   * `active = false` and no identity (Para confirmed nobody). Errors:
+   * INVALID_ARGUMENT (malformed session), UNAUTHENTICATED with reason
+   * SESSION_MISMATCH (the session contradicts Para).
    *
    * @generated from rpc para.signer.v1.SignerService.CheckSession
    */
