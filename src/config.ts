@@ -50,6 +50,8 @@ export interface LimitsConfig {
   maxBufferedBytes: number;
   /** Open connections (TCP or TLS) at once; more are closed as they arrive. */
   maxConnections: number;
+  /** HTTP/2 streams open at once in the process, over all connections; more are refused with REFUSED_STREAM. */
+  maxOpenStreams: number;
   /** Cap on any single Para round trip (the SDK has no timeouts of its own). */
   paraCallTimeoutMs: number;
   /** Calls in progress at once; more are refused with RESOURCE_EXHAUSTED instead of queueing. */
@@ -150,6 +152,7 @@ export function envToConfig(env: Env): Config {
       bodyReadTimeoutMs: integer(env, "SIGNER_BODY_READ_TIMEOUT_MS", 10_000, 100, 600_000),
       maxBufferedBytes: integer(env, "SIGNER_MAX_BUFFERED_BYTES", 64 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
       maxConnections: integer(env, "SIGNER_MAX_CONNECTIONS", 1024, 1, 1_000_000),
+      maxOpenStreams: integer(env, "SIGNER_MAX_OPEN_STREAMS", 1024, 16, 1_000_000),
       paraCallTimeoutMs: integer(env, "SIGNER_PARA_CALL_TIMEOUT_MS", 20_000, 50, 600_000),
       maxConcurrentCalls: integer(env, "SIGNER_MAX_CONCURRENT_CALLS", 512, 1, 100_000),
       poolSize: integer(env, "SIGNER_POOL_SIZE", 32, 0, 1024),

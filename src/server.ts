@@ -7,6 +7,11 @@ import { callerContextValues } from "./authz/caller-identity.js";
 import type { Config } from "./config.js";
 import { watchSession } from "./http2-keepalive.js";
 import { withStreamHygiene } from "./http2-stream-hygiene.js";
+import { BodyBudget } from "./transport/body-budget.js";
+import { capConnections } from "./transport/connection-cap.js";
+import { createRefusalRecorder, type RefusalTelemetryOptions } from "./transport/refusals.js";
+import { withRequestGuards } from "./transport/request-guard.js";
+import { JSON_FACTOR, largestRequestBytes, type RouteLimit, routeLimit } from "./transport/request-limits.js";
 
 /** After the last call has answered, how long sessions get to flush and close by themselves. */
 const FLUSH_MS = 500;
@@ -18,6 +23,20 @@ export interface ServerOptions {
   interceptors?: Interceptor[];
   /** Called as soon as shutdown starts (health turns NOT_SERVING), before the drain delay. */
   onDraining?: () => void;
+  /** Where refusals at the transport (size, buffered bytes, body read time, connections) are logged, traced, counted. */
+  telemetry?: RefusalTelemetryOptions;
+}
+
+/** The transport's bounds at work (tests and the body-flood bench read these). */
+export interface TransportStats {
+  /** Request bytes held now for bodies still arriving, and the most ever held. */
+  bufferedBytes: number;
+  peakBufferedBytes: number;
+  /** The buffered-bytes cap, and the reserve above it only tiny bodies (health checks) may use. */
+  maxBufferedBytes: number;
+  reserveBytes: number;
+  /** Refusals by reason. */
+  refused: Readonly<Record<string, number>>;
 }
 
 export interface Server {
@@ -31,6 +50,7 @@ export interface Server {
    * cancelled and the sessions destroyed.
    */
   stop(): Promise<void>;
+  transportStats(): TransportStats;
 }
 
 /**
@@ -67,16 +87,27 @@ export function createServer(options: ServerOptions): Server {
       throw error;
     }
   };
+  // Filled from the routes Connect registers: each RPC's request limit (transport/request-limits.ts).
+  const routeLimits = new Map<string, RouteLimit>();
   const connectHandler = connectNodeAdapter({
-    routes: options.routes,
+    routes: (router) => {
+      options.routes(router);
+      for (const h of router.handlers) routeLimits.set(h.requestPath, routeLimit(h.method, config.limits));
+    },
     interceptors: [drainGate, ...(options.interceptors ?? [])],
-    readMaxBytes: config.limits.maxWireBytes,
+    // The transport refuses larger bodies per RPC before they are buffered; this bounds what a compressed
+    // message may inflate to (JSON codecs get the same allowance as at the transport).
+    readMaxBytes: Math.min(config.limits.maxWireBytes, JSON_FACTOR * largestRequestBytes(config.limits)),
     writeMaxBytes: config.limits.maxWireBytes,
+    // Longer deadlines never reach Connect: withRequestGuards clamps them to the cap. Kept as a backstop.
     maxTimeoutMs: config.limits.maxTimeoutMs,
     shutdownSignal: shutdown.signal,
     contextValues: callerContextValues,
   });
-  const handler = withStreamHygiene(connectHandler, config.http2.maxHeaderListBytes);
+  const budget = new BodyBudget(config.limits.maxBufferedBytes);
+  const refusals = createRefusalRecorder(options.telemetry);
+  const guarded = withRequestGuards(connectHandler, { limits: config.limits, routes: routeLimits, budget, refusals });
+  const handler = withStreamHygiene(guarded, config.http2.maxHeaderListBytes, { max: config.limits.maxOpenStreams, onRefused: () => refusals.stream() });
   const settings: http2.Settings = {
     maxConcurrentStreams: config.http2.maxConcurrentStreams,
     maxHeaderListSize: config.http2.maxHeaderListBytes,
@@ -88,6 +119,7 @@ export function createServer(options: ServerOptions): Server {
         handler,
       )
     : http2.createServer({ settings }, handler);
+  capConnections(server, config.limits.maxConnections, refusals);
   const sessions = new Set<http2.Http2Session>();
   server.on("session", (session) => {
     sessions.add(session);
@@ -131,6 +163,16 @@ export function createServer(options: ServerOptions): Server {
       for (const session of sessions) session.destroy();
       await closed;
       state = "stopped";
+    },
+
+    transportStats() {
+      return {
+        bufferedBytes: budget.bufferedBytes,
+        peakBufferedBytes: budget.peakBufferedBytes,
+        maxBufferedBytes: budget.capBytes,
+        reserveBytes: budget.reserveBytes,
+        refused: { ...refusals.counts() },
+      };
     },
   };
 }

@@ -86,6 +86,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
       ...(config.authz ? [createAuthzInterceptor(config.authz)] : []),
     ],
     onDraining: () => health.setAll(ServingStatus.NOT_SERVING, [LIVENESS]),
+    // Bodies refused at the transport (size, buffered bytes, read time) never reach the interceptors above.
+    telemetry: { logger, tracer, meter, semconv: semconvMode(config.semconvStabilityOptIn) },
   });
   const address = await server.start();
   health.set(LIVENESS, ServingStatus.SERVING);

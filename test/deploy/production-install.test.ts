@@ -27,6 +27,9 @@ describe("the image's steps, outside Docker", () => {
     expect(existsSync(join(work, "node_modules/tsx"))).toBe(false);
     // build stage: compile into the folder's dist/.
     execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", join(root, "tsconfig.build.json"), "--outDir", join(work, "dist")], { stdio: "pipe" });
+    // ...without the local Para backend, as the Dockerfile's build stage removes it: the image must run without it.
+    expect(readFileSync(join(root, "Dockerfile"), "utf8")).toMatch(/rm -rf dist\/src\/local-para/);
+    rmSync(join(work, "dist/src/local-para"), { recursive: true, force: true });
 
     const key = await localPara.createApiKey();
     const [command, ...args] = dockerCmd();
