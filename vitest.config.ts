@@ -1,13 +1,50 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Two tiers. `unit` needs nothing listening: pure functions, fakes of the boundary's interfaces, in-memory
+ * transports and real HTTP/2 servers on port 0 with stub routes. `integration` runs the real service and the real
+ * SDK against ONE local Para backend for the whole run: the SDK's DEV environment pins it to ports 8080 and 3003
+ * (its global setup waits while another run holds them). A new test file lands in `integration` unless it is
+ * listed here, so nothing that needs the backend can run without it.
+ *
+ *   npx vitest run --project unit          # seconds, no ports
+ *   npx vitest run --project integration
+ */
+const UNIT = [
+  "test/authz/**/*.test.ts",
+  "test/bench/**/*.test.ts",
+  "test/cluster-backoff.test.ts",
+  "test/deploy/kustomize.test.ts",
+  "test/deploy/manifests.test.ts",
+  "test/generated-code.test.ts",
+  "test/grpc-js-health.test.ts",
+  "test/health-watch-limit.test.ts",
+  "test/health.test.ts",
+  "test/hostile/body-flood.test.ts",
+  "test/hostile/session-decoder-*.test.ts",
+  "test/para/**/*.test.ts",
+  "test/reflection/**/*.test.ts",
+  "test/server.test.ts",
+  "test/telemetry/in-flight-gauge.test.ts",
+  "test/transport/**/*.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // One local Para backend serves the whole run: the SDK's DEV environment
-    // pins it to ports 8080 and 3003.
-    globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    projects: [
+      { extends: true, test: { name: "unit", include: UNIT } },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/**/*.test.ts"],
+          exclude: UNIT,
+          globalSetup: ["test/support/global-setup.ts"],
+        },
+      },
+    ],
   },
 });
