@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -61,6 +62,8 @@ export interface Server {
 export function createServer(options: ServerOptions): Server {
   const { config } = options;
   const shutdown = new AbortController();
+  // Connect links every call's signal to this one: one listener per call in flight, by design, not a leak.
+  setMaxListeners(0, shutdown.signal);
   let state: "new" | "serving" | "delaying" | "draining" | "stopped" = "new";
   let inFlight = 0;
   let onIdle: (() => void) | undefined;
