@@ -4,6 +4,13 @@ import { createPublicKey, verify } from "node:crypto";
 import { Para as ParaServer, Environment } from "@getpara/server-sdk";
 import { recoverAddress, type Hex } from "viem";
 import type { MintedSession, MintedWallet } from "../../src/local-para/types.js";
+import { installConsoleGuard } from "../../src/telemetry/console-guard.js";
+import { createLogger } from "../../src/telemetry/logger.js";
+
+// These tests drive the real SDK in the test process, and in DEV it dumps its state to the console on every
+// transition: route it where the service routes it (the logger's debug level), here a silent one, so the test
+// output says what the tests found and nothing else.
+installConsoleGuard(createLogger("silent"));
 
 export const API_URL = "http://localhost:8080";
 
