@@ -75,7 +75,8 @@ describe("x-forwarded-client-cert grammar (Envoy's)", () => {
     const started = performance.now();
     expect(identityFromXfcc(`${many},Cert="${cert}";URI=${API}`).uris).toEqual([API]);
     expect(identityFromXfcc(`Subject="${"\\\"".repeat(20_000)}";URI=${API}`).uris).toEqual([API]);
-    expect(performance.now() - started).toBeLessThan(500);
+    // A quadratic parse of these ~60 KB would take minutes; a generous bound that no loaded machine comes near.
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   test("garbage never throws, and whatever it yields came from the last element", () => {

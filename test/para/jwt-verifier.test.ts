@@ -118,7 +118,8 @@ describe("ParaJwtVerifier with its key-set cache", () => {
     const started = performance.now();
     const e = await outcome(verifier({ timeoutMs: 200 }).verify(await tokenFor(para)));
     expect((e as ConnectError).code).toBe(Code.Unavailable);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    // Bounded at all is the point (an unbounded fetch would hang the test); the bound is generous for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   test("JWKS down: cached keys keep verifying up to 24 h after the last successful refresh, then UNAVAILABLE", async () => {
