@@ -17,6 +17,7 @@ export type ErrorReason =
   | "SESSION_INACTIVE"
   | "SESSION_MISMATCH"
   | "SIGNING_REFUSED"
+  | "POLICY_DENIED"
   | "SECRET_KEY_NOT_CONFIGURED"
   | "JWT_AUDIENCE_NOT_CONFIGURED"
   | "PARA_RATE_LIMITED"
@@ -70,4 +71,12 @@ export function retryable(
 
 function errorInfo(reason: ErrorReason, metadata: Record<string, string>) {
   return { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason, domain: ERROR_DOMAIN, metadata }) };
+}
+
+/**
+ * A Para policy denied the signing request. `deniedBy` is the rule Para names, when it names one (checked to be a
+ * plain identifier: nothing else of Para's answer is copied).
+ */
+export function policyDenied(deniedBy: string | undefined, cause?: unknown): ConnectError {
+  return withReason(Code.PermissionDenied, "a para policy denied this signing request", "POLICY_DENIED", deniedBy ? { denied_by: deniedBy } : {}, cause);
 }

@@ -25,7 +25,17 @@ export interface AuthzPolicy {
   trustForwardedClientCert: boolean;
 }
 
-export const SIGNER_METHODS = ["SignMessage", "CheckSession", "IssueJwt", "VerifySession", "VerifyWallet"] as const;
+export const SIGNER_METHODS = [
+  "SignMessage",
+  "CheckSession",
+  "IssueJwt",
+  "VerifySession",
+  "VerifyWallet",
+  "SignTransaction",
+  "SignTypedData",
+  "SignAuthorization",
+  "SignSolanaTransaction",
+] as const;
 
 export function parseAuthzPolicy(text: string, fail: (problem: string) => Error): AuthzPolicy {
   let doc: unknown;

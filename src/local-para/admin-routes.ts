@@ -37,6 +37,14 @@ const handlers: Record<string, AdminHandler> = {
     b.setTransactionReview(requireStr(body, "walletId"), body["required"]);
     return {};
   },
+  // { walletId, deny: boolean, deniedBy?: string }: a policy denies (or stops denying) the wallet's signing.
+  "POST /_local/wallets/policy": (b, body) => {
+    if (typeof body["deny"] !== "boolean") throw new BadRequest("deny must be a boolean");
+    const deniedBy = str(body, "deniedBy");
+    if (deniedBy !== undefined && !/^[A-Za-z0-9_.:-]{1,128}$/.test(deniedBy)) throw new BadRequest("deniedBy must be a plain identifier");
+    b.setPolicyDenial(requireStr(body, "walletId"), body["deny"], deniedBy);
+    return {};
+  },
   "POST /_local/pending-transactions/approve": (b, body) => (b.approvePendingTransaction(requireStr(body, "id")), {}),
 };
 

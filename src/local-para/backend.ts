@@ -97,6 +97,12 @@ export class Backend {
     this.signing.setReview(walletId, required);
   }
 
+  /** A simulated Para policy denies (or stops denying) every signing request of this wallet. */
+  setPolicyDenial(walletId: string, deny: boolean, deniedBy?: string): void {
+    if (!this.store.wallets.has(walletId)) throw new BadRequest("unknown walletId");
+    this.signing.setPolicyDenial(walletId, deny, deniedBy);
+  }
+
   approvePendingTransaction(id: string): void {
     if (!this.signing.approve(id)) throw new BadRequest("unknown pending transaction");
   }

@@ -3,6 +3,9 @@
 //       mints a session on the RUNNING backend (admin API) and prints it
 //   tsx src/local-para/cli.ts serve [--api-port N] [--portal-port N]
 //       runs the backend in the foreground until SIGINT/SIGTERM
+//   tsx src/local-para/cli.ts policy --wallet-id W (--deny [--denied-by RULE] | --allow) [--api-url URL]
+//       a (simulated) Para policy denies, or stops denying, every signing request of the wallet on the RUNNING
+//       backend: HTTP 403 {"code":"POLICY_DENIED","deniedBy":RULE}, which the service answers PERMISSION_DENIED
 import { parseArgs } from "node:util";
 import { startLocalPara, LOCAL_PARA_API_KEY, LOCAL_PARA_API_KEY_ID, LOCAL_PARA_SECRET_API_KEY } from "./index.js";
 import type { MintOptions, MintedSession } from "./types.js";
@@ -90,9 +93,45 @@ async function serve(argv: string[]): Promise<void> {
   process.once("SIGTERM", shutdown);
 }
 
+async function policy(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      "wallet-id": { type: "string" },
+      deny: { type: "boolean", default: false },
+      allow: { type: "boolean", default: false },
+      "denied-by": { type: "string" },
+      "api-url": { type: "string", default: "http://localhost:8080" },
+    },
+  });
+  if (values["wallet-id"] === undefined || values.deny === values.allow) {
+    process.stderr.write("policy: give --wallet-id and exactly one of --deny or --allow\n");
+    return 1;
+  }
+  const body = { walletId: values["wallet-id"], deny: values.deny, ...(values["denied-by"] !== undefined ? { deniedBy: values["denied-by"] } : {}) };
+  const base = values["api-url"].replace(/\/+$/, "");
+  let res: Response;
+  try {
+    res = await fetch(`${base}/_local/wallets/policy`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  } catch {
+    process.stderr.write(`policy: no local Para backend at ${base} (start it with: npm run local-para)\n`);
+    return 1;
+  }
+  if (res.status !== 200) {
+    process.stderr.write(`policy: the backend refused (${res.status}): ${await res.text()}\n`);
+    return 1;
+  }
+  process.stdout.write(`wallet ${values.deny ? "denied by policy" : "allowed"}\n`);
+  return 0;
+}
+
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
   if (cmd === "serve") return serve(rest);
+  if (cmd === "policy") {
+    process.exitCode = await policy(rest);
+    return;
+  }
   process.exitCode = await mint(cmd === "mint" ? rest : process.argv.slice(2));
 }
 

@@ -15,7 +15,7 @@ interface ActiveFault {
 export type FaultOutcome = "continue" | "handled" | "crashWorker";
 
 const ENDPOINTS: ReadonlySet<string> = new Set<FaultEndpoint>([
-  "touch", "partner", "logout", "keepAlive", "wallets", "jwt", "jwks", "messagesSign", "mpcSign",
+  "touch", "partner", "logout", "keepAlive", "wallets", "jwt", "jwks", "messagesSign", "transactionsSign", "mpcSign",
   "sessionsVerify", "walletsVerify", "errorsSdk", "bundle", "wasm",
 ]);
 

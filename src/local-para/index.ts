@@ -30,6 +30,8 @@ export interface LocalPara {
   clearFaults(apiKey?: string): void;
   setTransactionReview(walletId: string, required: boolean): void;
   approvePendingTransaction(id: string): void;
+  /** A simulated Para policy denies every signing request of the wallet (HTTP 403, code POLICY_DENIED). */
+  setPolicyDenial(walletId: string, deny: boolean, deniedBy?: string): void;
   stats(): LocalParaStats;
   stop(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export async function startLocalPara(opts: LocalParaOptions = {}): Promise<Local
     clearFaults: (k) => b.clearFaults(k),
     setTransactionReview: (w, r) => b.setTransactionReview(w, r),
     approvePendingTransaction: (id) => b.approvePendingTransaction(id),
+    setPolicyDenial: (w, d, by) => b.setPolicyDenial(w, d, by),
     stats: () => b.snapshot(),
     stop: () => {
       stopped ??= (async () => {

@@ -8,6 +8,9 @@ const PROTOCOL_TTL_MS = 60_000;
 export interface Protocol {
   walletId: string;
   sessionCookie: string;
+  /** What the MPC step may sign: `message` (base64) as given, or a `transaction` (base64 of the unsigned serialized
+   * EVM transaction), whose keccak-256 digest the MPC step signs. */
+  kind: "message" | "transaction";
   message: string;
   expiresAt: number;
 }
@@ -25,6 +28,8 @@ export class SigningState {
   private readonly protocols = new Map<string, Protocol>();
   readonly pending = new Map<string, PendingTransaction>();
   private readonly reviewWallets = new Set<string>();
+  /** Wallets a (simulated) Para policy denies, with the rule id Para names. */
+  private readonly deniedWallets = new Map<string, string>();
 
   register(protocolId: string, p: Omit<Protocol, "expiresAt">): void {
     this.sweep();
@@ -36,6 +41,20 @@ export class SigningState {
     const p = this.protocols.get(protocolId);
     this.protocols.delete(protocolId);
     return p !== undefined && p.expiresAt > Date.now() ? p : undefined;
+  }
+
+  /**
+   * Makes a policy deny (or stop denying) every signing request of a wallet, messages and transactions alike.
+   * `deniedBy` is the rule id reported back, as Para names the rule that denied.
+   */
+  setPolicyDenial(walletId: string, deny: boolean, deniedBy = "local-policy"): void {
+    if (deny) this.deniedWallets.set(walletId, deniedBy);
+    else this.deniedWallets.delete(walletId);
+  }
+
+  /** The rule denying this wallet's signing requests, if any. */
+  deniedBy(walletId: string): string | undefined {
+    return this.deniedWallets.get(walletId);
   }
 
   setReview(walletId: string, required: boolean): void {

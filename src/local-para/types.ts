@@ -65,6 +65,7 @@ export type FaultEndpoint =
   | "jwt"
   | "jwks"
   | "messagesSign"
+  | "transactionsSign"
   | "mpcSign"
   | "sessionsVerify"
   | "walletsVerify"

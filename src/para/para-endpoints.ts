@@ -13,6 +13,7 @@ export type ParaEndpoint =
   | "sessions_verify"
   | "wallets_verify"
   | "jwks"
+  | "transaction_sign"
   | "other";
 
 const PATTERNS: Array<[RegExp, ParaEndpoint]> = [
@@ -26,6 +27,8 @@ const PATTERNS: Array<[RegExp, ParaEndpoint]> = [
   [/^\/?sessions\/verify$/, "sessions_verify"],
   [/^\/?wallets\/verify$/, "wallets_verify"],
   [/^\/?\.well-known\/jwks\.json$/, "jwks"],
+  // Sent by the signing worker (its own client), so seen here only if the SDK ever sends it from the main thread.
+  [/^\/?users\/[^/]+\/wallets\/[^/]+\/transactions\/sign$/, "transaction_sign"],
 ];
 
 export function paraEndpointOf(path: string): ParaEndpoint {

@@ -35,6 +35,30 @@ export function isWorkerCrash(error: unknown): boolean {
   return message.startsWith("worker error with workId") || message.startsWith("worker exited unexpectedly");
 }
 
+/**
+ * Reads a Para policy denial out of a signing worker's failure, if the failure carries one.
+ *
+ * How a denial arrives (the best reading of Para's behaviour): Para answers the worker's presign call
+ * (`messages/sign`, `transactions/sign`) with HTTP 403 and a JSON body `{"message", "code": "POLICY_DENIED",
+ * "deniedBy": "<rule id>"}`. The worker leaves that rejection unhandled, which crashes the worker thread
+ * (PARA_SDK §7.6); the SDK then rejects the job with `worker error with workId … and opts {…}: <message>`. What
+ * `<message>` holds depends on the worker: the local Para backend's worker writes Para's JSON body into it, so the
+ * code and rule can be read; the worker shipped with @getpara/server-sdk 2.18 sets `ParaApiError.message` to the
+ * parsed body object, which arrives as "[object Object]": a denial through it cannot be told from any other
+ * refusal, and surfaces as SIGNING_REFUSED.
+ *
+ * Only an unescaped `"code":"POLICY_DENIED"` counts (the `opts` JSON before it is the SDK's own, and any quote
+ * inside its string values is escaped, so caller data cannot forge one), and `deniedBy` is kept only when it is a
+ * short plain identifier.
+ */
+export function policyDenialOf(error: unknown): { deniedBy: string | undefined } | undefined {
+  if (!isWorkerCrash(error)) return undefined;
+  const message = (error as Error).message;
+  if (!/"(?:code|error)"\s*:\s*"POLICY_DENIED"/.test(message)) return undefined;
+  const rule = /"deniedBy"\s*:\s*"([A-Za-z0-9_.:-]{1,128})"/.exec(message);
+  return { deniedBy: rule?.[1] };
+}
+
 const RETRY_AFTER_RATE_LIMIT_MS = 1_000;
 const RETRY_AFTER_OUTAGE_MS = 2_000;
 

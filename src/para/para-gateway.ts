@@ -12,7 +12,7 @@ import { SigningQuarantine } from "./signing-quarantine.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
 import { PARA_COST, type ParaAdmission } from "./para-admission.js";
 import type { ParaTelemetry } from "../telemetry/para-telemetry.js";
-import { ATTR_PARA_MESSAGE_LENGTH, ATTR_PARA_WALLET_TYPE } from "../telemetry/semconv.js";
+import { ATTR_PARA_WALLET_TYPE } from "../telemetry/semconv.js";
 
 /** Hands out one fresh, never-reused SDK instance per call. */
 export interface ParaInstanceSource {
@@ -33,15 +33,32 @@ export interface GatewayOptions {
   telemetry: ParaTelemetry;
 }
 
+/** What the wallet signs: bytes through Para's message route, or an EVM transaction through its transaction route. */
+export type SignPayload =
+  | {
+      kind: "message";
+      /** The bytes the wallet signs, base64 (for secp256k1 wallets a 32-byte digest). */
+      messageBase64: string;
+    }
+  | {
+      kind: "transaction";
+      /** The EVM transaction as Para's transaction route takes it (see sign-payloads.ts paraTransactionForm), base64. */
+      transactionBase64: string;
+      /** Its chain id, decimal. */
+      chainId: string;
+    };
+
 export interface SignJob {
   session: ValidSession;
   /** A wallet of the session (every wallet the session names is confirmed with Para before signing). */
   walletId: string;
   walletType: string;
-  /** The bytes the wallet signs, base64. */
-  messageBase64: string;
-  /** The caller's message length (what telemetry reports; the signed bytes may be its digest). */
-  messageLength: number;
+  payload: SignPayload;
+  /**
+   * Span attributes of the signing step: shapes only (lengths, chain id, envelope type), never content. The
+   * wallet type is added here.
+   */
+  attributes: Record<string, string | number>;
   keepAlive: boolean;
 }
 
@@ -69,7 +86,11 @@ export interface SessionState {
 export class ParaGateway {
   constructor(private readonly options: GatewayOptions) {}
 
-  /** Signs after checking (and, unless told not to, extending) the session. */
+  /**
+   * Signs after checking (and, unless told not to, extending) the session: one path for every signing RPC
+   * (messages, EVM transactions, typed data, authorizations, Solana transactions), so confirmation, keep-alive,
+   * the wallet check, supervision and the mapping of Para's answers are the same for all.
+   */
   async sign(job: SignJob, signal: AbortSignal): Promise<Signed> {
     const signer = `${job.session.key}:${job.walletId}`;
     this.options.refusals.refuseIfHeld(job.session.key);
@@ -102,13 +123,16 @@ export class ParaGateway {
     }
     // The supervisor must see the SDK's own errors (to tell a worker crash), so map after it.
     const { worker, callTimeoutMs, telemetry } = this.options;
-    const attributes = { [ATTR_PARA_WALLET_TYPE]: job.walletType, [ATTR_PARA_MESSAGE_LENGTH]: job.messageLength };
+    const attributes = { ...job.attributes, [ATTR_PARA_WALLET_TYPE]: job.walletType };
     const signer = SigningQuarantine.keyOf(identity.userId, wallet.id);
+    const { payload } = job;
+    const sdkJob = () =>
+      payload.kind === "message"
+        ? para.sign(job.walletId, payload.messageBase64)
+        : para.signTransaction(job.walletId, payload.transactionBase64, payload.chainId);
     const outcome = await this.call(
       para,
-      telemetry.step("para.sign", attributes, () =>
-        worker.run(() => bounded(para.sign(job.walletId, job.messageBase64), signal, callTimeoutMs, "sign"), signer),
-      ),
+      telemetry.step("para.sign", attributes, () => worker.run(() => bounded(sdkJob(), signal, callTimeoutMs, "sign"), signer)),
       signal,
       "sign",
     );

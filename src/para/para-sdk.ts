@@ -51,6 +51,12 @@ export interface ParaInstance {
   /** One signing job on the shared worker, without the review flow. */
   sign(walletId: string, messageBase64: string): Promise<SignOutcome>;
   /**
+   * One transaction signing job on the shared worker (SIGN_TRANSACTION: Para's `transactions/sign` route, then the
+   * MPC step), without the review flow: what `ParaCore.signTransaction` runs before it would poll for a review.
+   * `transactionBase64` is the serialized unsigned EVM transaction, `chainId` its chain as a decimal string.
+   */
+  signTransaction(walletId: string, transactionBase64: string, chainId: string): Promise<SignOutcome>;
+  /**
    * The last failed Para round trip of this instance. The SDK's state machine
    * rethrows construction failures as `Error("[object Object]")`, losing the
    * HTTP status; this keeps it so the failure can be mapped correctly.
@@ -66,11 +72,24 @@ export interface ParaInstance {
 
 /** Internal SDK members used here; checked at run time in `createParaInstance`. */
 interface ParaInternals {
-  ctx: { client?: { baseRequest?: AxiosLike } };
   userId: string | undefined;
-  wallets: Record<string, { partnerId?: string; userId?: string }>;
+  wallets: Record<string, { partnerId?: string; userId?: string; signer?: string; scheme?: string }>;
   findWalletId(walletId: string): string;
   signMessageInner(opts: { wallet: unknown; signerId: string | undefined; messageBase64: string }): Promise<SignOutcome>;
+  ctx: { client?: { baseRequest?: AxiosLike } };
+  platformUtils: {
+    signTransaction(
+      ctx: unknown,
+      userId: string | undefined,
+      walletId: string,
+      share: string | undefined,
+      tx: string,
+      chainId: string,
+      sessionCookie: string | undefined,
+      isDKLS: boolean,
+    ): Promise<SignOutcome>;
+  };
+  retrieveSessionCookie(): string | undefined;
 }
 
 const ENVIRONMENTS: Record<ParaEnvironment, Environment> = {
@@ -98,8 +117,13 @@ export function createParaInstance(environment: ParaEnvironment, apiKey: string,
   const para = new ParaServer(ENVIRONMENTS[environment], apiKey);
   const internals = para as unknown as ParaInternals;
   const http = internals.ctx.client?.baseRequest;
-  if (typeof internals.signMessageInner !== "function" || !http) {
-    throw new Error("unsupported @getpara/server-sdk: signMessageInner or the API client is missing");
+  if (
+    typeof internals.signMessageInner !== "function" ||
+    typeof internals.platformUtils?.signTransaction !== "function" ||
+    typeof internals.retrieveSessionCookie !== "function" ||
+    !http
+  ) {
+    throw new Error("unsupported @getpara/server-sdk: signMessageInner, signTransaction or the API client is missing");
   }
   // Para's API answers directly; without redirects axios skips its
   // follow-redirects wrapper on every request (measurable CPU per call).
@@ -157,6 +181,9 @@ export function createParaInstance(environment: ParaEnvironment, apiKey: string,
     });
     if (done) unsubscribe();
   });
+  // As ParaCore.signMessage/signTransaction do: an unclaimed pregen wallet signs as its partner.
+  const signerOf = (wallet: ParaInternals["wallets"][string] | undefined) =>
+    wallet?.partnerId && !wallet.userId ? wallet.partnerId : internals.userId;
   return {
     lastFailure: () => lastFailure,
     settled: () => settled,
@@ -189,9 +216,21 @@ export function createParaInstance(environment: ParaEnvironment, apiKey: string,
     assertWallet: (walletId) => void internals.findWalletId(walletId),
     sign: (walletId, messageBase64) => {
       const wallet = internals.wallets[walletId];
-      // As ParaCore.signMessage does: an unclaimed pregen wallet signs as its partner.
-      const signerId = wallet?.partnerId && !wallet.userId ? wallet.partnerId : internals.userId;
-      return internals.signMessageInner({ wallet, signerId, messageBase64 });
+      return internals.signMessageInner({ wallet, signerId: signerOf(wallet), messageBase64 });
+    },
+    signTransaction: (walletId, transactionBase64, chainId) => {
+      // As ParaCore.signTransaction's first step does, with the same arguments; its review polling is left out.
+      const wallet = internals.wallets[walletId];
+      return internals.platformUtils.signTransaction(
+        internals.ctx,
+        signerOf(wallet),
+        walletId,
+        wallet?.signer,
+        transactionBase64,
+        chainId,
+        internals.retrieveSessionCookie(),
+        wallet?.scheme === "DKLS",
+      );
     },
   };
 }

@@ -2,8 +2,8 @@ import type { Worker } from "node:worker_threads";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { retryable, withReason } from "../errors.js";
-import { isWorkerCrash } from "./para-errors.js";
+import { policyDenied, retryable, withReason } from "../errors.js";
+import { isWorkerCrash, policyDenialOf } from "./para-errors.js";
 import { SigningQuarantine } from "./signing-quarantine.js";
 
 export interface SupervisorOptions {
@@ -201,6 +201,13 @@ export class SigningWorkerSupervisor {
         (error: unknown) => {
           if (!isWorkerCrash(error)) return item.settle(outcome);
           this.counts.convicted++;
+          // A policy denial read from the crash (alone, so it is this job's): Para's deliberate answer, no sign of
+          // an outage. The signer is still held: every denied job crashes the worker under everyone.
+          const denial = policyDenialOf(error);
+          if (denial) {
+            if (item.key) this.quarantine.hold(item.key);
+            return item.settle(Promise.reject(policyDenied(denial.deniedBy, error)));
+          }
           this.convictionsInARow++;
           // Several different signers failing alone in a row: Para's signing is down, not their sessions.
           if (this.convictionsInARow >= OUTAGE_CONVICTIONS || !item.key) return item.settle(Promise.reject(error));

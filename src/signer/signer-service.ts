@@ -9,7 +9,15 @@ import {
   type IssueJwtResponse,
   IssueJwtResponseSchema,
   JwtClaimsSchema,
+  type SignAuthorizationRequest,
+  type SignAuthorizationResponse,
   type SignerService,
+  type SignSolanaTransactionRequest,
+  type SignSolanaTransactionResponse,
+  type SignTransactionRequest,
+  type SignTransactionResponse,
+  type SignTypedDataRequest,
+  type SignTypedDataResponse,
   type SignMessageRequest,
   type SignMessageResponse,
   SignMessageResponseSchema,
@@ -31,6 +39,8 @@ import { decodeSession } from "../para/session-codec.js";
 import { bytesToSign, encodeSignature } from "./message-format.js";
 import { authToProto, formatFromProto, paraWalletToProto, walletTypeFromProto, walletTypeToProto } from "./proto-mapping.js";
 import { selectWallet } from "./wallet-selection.js";
+import type { PayloadRpcs } from "./sign-payloads.js";
+import { ATTR_PARA_MESSAGE_LENGTH, ATTR_PARA_SIGN_KIND } from "../telemetry/semconv.js";
 
 export interface SignerDeps {
   gateway: ParaGateway;
@@ -48,7 +58,36 @@ const MAX_ADDRESS_CHARS = 256;
  * the validators and the boundary; anything else becomes INTERNAL.
  */
 export class Signer implements ServiceImpl<typeof SignerService> {
+  private payloads: Promise<PayloadRpcs> | undefined;
+
   constructor(private readonly deps: SignerDeps) {}
+
+  /**
+   * Transactions, typed data, authorizations (src/signer/sign-payloads.ts), loaded on first use: viem and the
+   * Solana codecs cost ~200 ms and ~30 MB per process, which a process that never signs one should not pay.
+   */
+  private loadPayloads(): Promise<PayloadRpcs> {
+    this.payloads ??= import("./sign-payloads.js").then((m) => m.payloadSigners(this.deps));
+    // A failed load is retried by the next call rather than remembered.
+    this.payloads.catch(() => (this.payloads = undefined));
+    return this.payloads;
+  }
+
+  async signTransaction(req: SignTransactionRequest, ctx: HandlerContext): Promise<SignTransactionResponse> {
+    return (await this.loadPayloads()).signTransaction(req, ctx) as Promise<SignTransactionResponse>;
+  }
+
+  async signTypedData(req: SignTypedDataRequest, ctx: HandlerContext): Promise<SignTypedDataResponse> {
+    return (await this.loadPayloads()).signTypedData(req, ctx) as Promise<SignTypedDataResponse>;
+  }
+
+  async signAuthorization(req: SignAuthorizationRequest, ctx: HandlerContext): Promise<SignAuthorizationResponse> {
+    return (await this.loadPayloads()).signAuthorization(req, ctx) as Promise<SignAuthorizationResponse>;
+  }
+
+  async signSolanaTransaction(req: SignSolanaTransactionRequest, ctx: HandlerContext): Promise<SignSolanaTransactionResponse> {
+    return (await this.loadPayloads()).signSolanaTransaction(req, ctx) as Promise<SignSolanaTransactionResponse>;
+  }
 
   async signMessage(req: SignMessageRequest, ctx: HandlerContext): Promise<SignMessageResponse> {
     const session = decodeSession(req.session, this.deps.limits.maxSessionBytes);
@@ -63,8 +102,8 @@ export class Signer implements ServiceImpl<typeof SignerService> {
         session,
         walletId: wallet.id,
         walletType: wallet.type,
-        messageBase64: Buffer.from(bytes).toString("base64"),
-        messageLength: req.message.length,
+        payload: { kind: "message", messageBase64: Buffer.from(bytes).toString("base64") },
+        attributes: { [ATTR_PARA_SIGN_KIND]: "message", [ATTR_PARA_MESSAGE_LENGTH]: req.message.length },
         keepAlive: !req.skipKeepAlive,
       },
       ctx.signal,

@@ -26,10 +26,24 @@ export const ATTR_PARA_ENDPOINT = "para.endpoint";
 export const ATTR_PARA_OUTCOME = "para.outcome";
 export const ATTR_PARA_WALLET_TYPE = "para.wallet_type";
 export const ATTR_PARA_MESSAGE_LENGTH = "para.message.length";
+/** EVM chain id of a transaction or authorization (a public network number, never a user's value). */
+export const ATTR_PARA_CHAIN_ID = "para.chain_id";
+/** What kind of payload was signed: "message", "evm_transaction", "typed_data", "authorization", "solana_transaction". */
+export const ATTR_PARA_SIGN_KIND = "para.sign.kind";
+/** EVM envelope ("legacy", "eip2930", "eip1559", "eip7702") or Solana message version ("legacy", "v0"). */
+export const ATTR_PARA_TRANSACTION_TYPE = "para.transaction.type";
+/** Length in bytes of the caller's transaction or typed-data JSON. */
+export const ATTR_PARA_TRANSACTION_LENGTH = "para.transaction.length";
 
 export const METRIC_RPC_SERVER_CALL_DURATION = "rpc.server.call.duration";
 export const METRIC_RPC_SERVER_ACTIVE_CALLS = "rpc.server.active_calls";
 export const METRIC_PARA_CLIENT_DURATION = "para.client.request.duration";
+
+/**
+ * Histogram buckets for durations in seconds, as the semantic conventions advise for RPC and HTTP durations (the
+ * SDK's default buckets, 0 to 10000, are meant for milliseconds and would put every call in the first one).
+ */
+export const DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 export type SemconvMode = { legacy: boolean; stable: boolean };
 
@@ -40,3 +54,11 @@ export function semconvMode(optIn: string | undefined): SemconvMode {
   if (values.includes("rpc")) return { legacy: false, stable: true };
   return { legacy: true, stable: false };
 }
+
+/** Instance pool and signing worker state (telemetry/boundary-metrics.ts): counts only. */
+export const METRIC_POOL_IDLE = "para_signer.pool.idle_instances";
+export const METRIC_POOL_HANDOUTS = "para_signer.pool.handouts";
+export const METRIC_WORKER_EVENTS = "para_signer.signing_worker.events";
+export const METRIC_WORKER_HELD_WALLETS = "para_signer.signing_worker.held_wallets";
+export const ATTR_POOL_SOURCE = "para.pool.source";
+export const ATTR_WORKER_EVENT = "para.worker.event";

@@ -17,6 +17,7 @@ function fakeInstance(id: number, settle: Promise<"ready" | "failed">): ParaInst
     issueJwt: unused,
     assertWallet: unused,
     sign: unused,
+    signTransaction: unused,
     lastFailure: () => undefined,
   };
 }

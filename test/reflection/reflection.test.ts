@@ -5,7 +5,17 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestServer, type RunningServer } from "../support/test-server.js";
 import { ALL_SERVICES, decodedFiles, reflect, routes } from "./support.js";
 
-const SIGNER_METHODS = ["SignMessage", "CheckSession", "IssueJwt", "VerifySession", "VerifyWallet"];
+const SIGNER_METHODS = [
+  "SignMessage",
+  "CheckSession",
+  "IssueJwt",
+  "VerifySession",
+  "VerifyWallet",
+  "SignTransaction",
+  "SignTypedData",
+  "SignAuthorization",
+  "SignSolanaTransaction",
+];
 
 let running: RunningServer;
 beforeAll(async () => {

@@ -2,9 +2,13 @@ import { createPublicKey, verify } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { toHex, verifyMessage } from "viem";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { getTransactionDecoder } from "@solana/kit";
+import { recoverTransactionAddress, toHex, verifyMessage, verifyTypedData, type TypedDataDefinition } from "viem";
+import { recoverAuthorizationAddress } from "viem/utils";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { base58Decode } from "../../src/encoding/base58.js";
+import { exampleEvmTransaction, exampleSolanaTransaction, exampleTypedData } from "../../src/local-para/example-payloads.js";
 import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
 
 type Callback = (err: grpc.ServiceError | null, res?: Record<string, unknown>) => void;
@@ -81,5 +85,30 @@ describe("grpc-js interop: every RPC", () => {
     const e = await errorOf(call(client, "signMessage", { session: minted.sessionWithoutSigners, message: Buffer.alloc(32) }));
     expect(e.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(e.metadata.get("grpc-status-details-bin")).toHaveLength(1);
+  });
+
+  test("SignTransaction, SignTypedData, SignAuthorization, SignSolanaTransaction", async () => {
+    const minted = await h.mint();
+    const evm = minted.wallets.find((w) => w.type === "EVM")!;
+    const sol = minted.wallets.find((w) => w.type === "SOLANA")!;
+    const tx = await call(client, "signTransaction", { session: minted.session, unsignedTransaction: Buffer.from(exampleEvmTransaction(10)), chainId: "10" });
+    const recovered = await recoverTransactionAddress({ serializedTransaction: toHex(tx["signedTransaction"] as Buffer) as never });
+    expect(recovered.toLowerCase()).toBe(evm.address.toLowerCase());
+    const typed = exampleTypedData();
+    const td = await call(client, "signTypedData", { session: minted.session, typedDataJson: JSON.stringify(typed) });
+    expect(await verifyTypedData({ ...(typed as unknown as TypedDataDefinition), address: evm.address as `0x${string}`, signature: toHex(td["signature"] as Buffer) })).toBe(true);
+    const contract = "0x000000000000000000000000000000000000dEaD";
+    const auth = await call(client, "signAuthorization", { session: minted.session, chainId: "1", contractAddress: contract, nonce: "3" });
+    const authority = await recoverAuthorizationAddress({
+      authorization: { address: contract, chainId: 1, nonce: 3 },
+      signature: { r: toHex(auth["r"] as Buffer), s: toHex(auth["s"] as Buffer), yParity: auth["yParity"] as number },
+    });
+    expect(authority.toLowerCase()).toBe(evm.address.toLowerCase());
+    const wire = exampleSolanaTransaction(sol.address);
+    const solRes = await call(client, "signSolanaTransaction", { session: minted.session, transaction: Buffer.from(wire) });
+    const messageBytes = new Uint8Array(getTransactionDecoder().decode(solRes["signedTransaction"] as Buffer).messageBytes);
+    expect(ed25519.verify(new Uint8Array(solRes["signature"] as Buffer), messageBytes, base58Decode(sol.address))).toBe(true);
+    const bad = await errorOf(call(client, "signTransaction", { session: minted.session, unsignedTransaction: Buffer.from(exampleEvmTransaction(10)), chainId: "1" }));
+    expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 });

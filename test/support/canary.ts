@@ -1,6 +1,7 @@
 import { MessageFormat, WalletType } from "../../gen/para/signer/v1/signer_service_pb.js";
 import { base58Encode } from "../../src/encoding/base58.js";
 import type { MintOptions, MintedSession } from "../../src/local-para/types.js";
+import { exampleEvmTransaction, exampleSolanaTransaction, exampleTypedData } from "../../src/local-para/example-payloads.js";
 import { localPara } from "./local-para-admin.js";
 import type { SignerHarness } from "./signer-harness.js";
 
@@ -58,6 +59,24 @@ export async function exerciseEveryPath(h: SignerHarness, label: string, attempt
   await h.grpc.verifySession({ credential: { case: "jwt", value: jwt.token } });
   await h.grpc.verifySession({ credential: { case: "verificationToken", value: a.verificationToken } });
   await h.grpc.verifyWallet({ address: a.wallets[0]!.address });
+  // What callers actually sign: transactions, typed data, authorizations.
+  const unsignedTx = exampleEvmTransaction(1);
+  secrets.push(unsignedTx);
+  const tx = await h.grpc.signTransaction({ session: a.session, unsignedTransaction: unsignedTx, chainId: 1n });
+  secrets.push(tx.r, tx.s, tx.signedTransaction, tx.transactionHash);
+  const typedDataJson = JSON.stringify({ ...exampleTypedData(), message: { ...(exampleTypedData()["message"] as object), contents: `CANARY-TYPED-DATA-${label}-5e8d1c` } });
+  secrets.push(typedDataJson, `CANARY-TYPED-DATA-${label}-5e8d1c`);
+  const typed = await h.grpc.signTypedData({ session: a.session, typedDataJson });
+  secrets.push(typed.signature, typed.encodedSignature, typed.digest);
+  const contractCanary = "0xCa11ab1eCa11ab1eCa11ab1eCa11ab1eCa11ab1e";
+  secrets.push(contractCanary);
+  const auth = await h.grpc.signAuthorization({ session: a.session, chainId: 1n, contractAddress: contractCanary.toLowerCase(), nonce: 4n });
+  secrets.push(auth.r, auth.s);
+  const solAddress = a.wallets.find((w) => w.type === "SOLANA")!.address;
+  const unsignedSol = exampleSolanaTransaction(solAddress);
+  secrets.push(unsignedSol);
+  const solTx = await h.grpc.signSolanaTransaction({ session: a.session, transaction: unsignedSol });
+  secrets.push(solTx.signature, solTx.signedTransaction);
 
   // Error paths.
   const walletCanary = `CANARY-WALLET-ID-${label}-0b7d9e`;
@@ -75,6 +94,14 @@ export async function exerciseEveryPath(h: SignerHarness, label: string, attempt
   await attempt(h.grpc.verifySession({ credential: { case: "verificationToken", value: tokenCanary } }));
   await attempt(h.grpc.verifyWallet({ address: addressCanary }));
 
+  await attempt(h.grpc.signTransaction({ session: a.session, unsignedTransaction: unsignedTx, chainId: 5n }));
+  await attempt(h.grpc.signTypedData({ session: a.session, typedDataJson: typedDataJson.replace("0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826", `CANARY-NOT-AN-ADDRESS-${label}`) }));
+  secrets.push(`CANARY-NOT-AN-ADDRESS-${label}`);
+  await attempt(h.grpc.signAuthorization({ session: a.session, chainId: 1n, contractAddress: contractCanary.replace("0x", "0xZ"), nonce: 0n }));
+  const stranger = await mint();
+  const strangerSol = exampleSolanaTransaction(stranger.wallets.find((w) => w.type === "SOLANA")!.address);
+  await attempt(h.grpc.signSolanaTransaction({ session: a.session, transaction: strangerSol }));
+
   // A rewritten session: a's cookie with another user's wallets and identity pasted in (SESSION_MISMATCH).
   const other = await mint({ email: `canary.other.${label}@example.com` });
   const otherDoc = JSON.parse(Buffer.from(other.session, "base64").toString()) as Record<string, unknown>;
@@ -85,6 +112,12 @@ export async function exerciseEveryPath(h: SignerHarness, label: string, attempt
   const b = await mint();
   await localPara.setTransactionReview(b.wallets.find((w) => w.type === "EVM")!.id, true);
   await attempt(h.grpc.signMessage({ session: b.session, message, format: MessageFormat.EIP191 }));
+  await attempt(h.grpc.signTransaction({ session: b.session, unsignedTransaction: unsignedTx, chainId: 1n }));
+  // A Para policy denial: the worker crashes with Para's answer in its message (and the job's opts, with the
+  // transaction, before it): none of that may reach a sink.
+  const denied = await mint();
+  await localPara.setPolicyDenial(denied.wallets.find((w) => w.type === "EVM")!.id, true, `canary-rule-${label}`);
+  await attempt(h.grpc.signTransaction({ session: denied.session, unsignedTransaction: unsignedTx, chainId: 1n }));
   const c = await mint();
   await localPara.revokeSession(c.sessionCookie);
   await attempt(h.grpc.signMessage({ session: c.session, message, format: MessageFormat.EIP191 }));

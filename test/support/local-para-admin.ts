@@ -33,6 +33,8 @@ export const localPara = {
     void (await call("DELETE", apiKey === undefined ? "faults" : `faults?apiKey=${encodeURIComponent(apiKey)}`)),
   setTransactionReview: async (walletId: string, required: boolean) =>
     void (await call("POST", "wallets/review", { walletId, required })),
+  setPolicyDenial: async (walletId: string, deny: boolean, deniedBy?: string) =>
+    void (await call("POST", "wallets/policy", { walletId, deny, ...(deniedBy !== undefined ? { deniedBy } : {}) })),
   approvePendingTransaction: async (id: string) => void (await call("POST", "pending-transactions/approve", { id })),
   stats: () => call<LocalParaStats>("GET", "stats"),
 };

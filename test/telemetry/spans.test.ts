@@ -3,6 +3,7 @@ import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { MessageFormat, WalletType } from "../../gen/para/signer/v1/signer_service_pb.js";
+import { exampleEvmTransaction, exampleSolanaTransaction, exampleTypedData } from "../../src/local-para/example-payloads.js";
 import { failure } from "../support/failure.js";
 import { localPara } from "../support/local-para-admin.js";
 import { installTestTelemetry } from "../support/otel.js";
@@ -64,6 +65,32 @@ describe("traces: a SERVER span per call with Para child spans", () => {
     expect(touch.kind).toBe(SpanKind.CLIENT);
     expect(touch.attributes).toMatchObject({ "para.endpoint": "touch", "http.response.status_code": 200, "para.outcome": "ok" });
     for (const child of children) expect(child.spanContext().traceId).toBe(span.spanContext().traceId);
+  });
+
+  test("the transaction RPCs: the signing step carries shapes only (kind, chain id, envelope, length)", async () => {
+    const minted = await h.mint();
+    const unsigned = exampleEvmTransaction(10, "eip2930");
+    await h.grpc.signTransaction({ session: minted.session, unsignedTransaction: unsigned, chainId: 10n });
+    await h.grpc.signTypedData({ session: minted.session, typedDataJson: JSON.stringify(exampleTypedData()) });
+    const sol = minted.wallets.find((w) => w.type === "SOLANA")!;
+    const wire = exampleSolanaTransaction(sol.address, "legacy");
+    await h.grpc.signSolanaTransaction({ session: minted.session, transaction: wire });
+    const signOf = (method: string) => descendants(serverSpan(method)).find((s) => s.name === "para.sign")!;
+    expect(signOf("SignTransaction").attributes).toMatchObject({
+      "para.wallet_type": "EVM",
+      "para.sign.kind": "evm_transaction",
+      "para.chain_id": 10,
+      "para.transaction.type": "eip2930",
+      "para.transaction.length": unsigned.length,
+      "para.outcome": "ok",
+    });
+    expect(signOf("SignTypedData").attributes).toMatchObject({ "para.sign.kind": "typed_data", "para.outcome": "ok" });
+    expect(signOf("SignSolanaTransaction").attributes).toMatchObject({
+      "para.wallet_type": "SOLANA",
+      "para.sign.kind": "solana_transaction",
+      "para.transaction.type": "legacy",
+      "para.transaction.length": wire.length,
+    });
   });
 
   test("each RPC has its span; VerifySession(jwt) makes no Para round trip once the keys are cached", async () => {

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file para/signer/v1/signer_service.proto.
  */
 export const file_para_signer_v1_signer_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNwYXJhL3NpZ25lci92MS9zaWduZXJfc2VydmljZS5wcm90bxIOcGFyYS5zaWduZXIudjEidwoGV2FsbGV0EgoKAmlkGAEgASgJEigKBHR5cGUYAiABKA4yGi5wYXJhLnNpZ25lci52MS5XYWxsZXRUeXBlEg8KB2FkZHJlc3MYAyABKAkSEgoKcHVibGljX2tleRgEIAEoCRISCgpoYXNfc2lnbmVyGAUgASgIIkcKCEF1dGhJbmZvEhEKCWF1dGhfdHlwZRgBIAEoCRISCgppZGVudGlmaWVyGAIgASgJEhQKDG9hdXRoX21ldGhvZBgDIAEoCSLCAQoSU2lnbk1lc3NhZ2VSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSDwoHbWVzc2FnZRgCIAEoDBIRCgl3YWxsZXRfaWQYAyABKAkSLwoLd2FsbGV0X3R5cGUYBCABKA4yGi5wYXJhLnNpZ25lci52MS5XYWxsZXRUeXBlEi0KBmZvcm1hdBgFIAEoDjIdLnBhcmEuc2lnbmVyLnYxLk1lc3NhZ2VGb3JtYXQSFwoPc2tpcF9rZWVwX2FsaXZlGAYgASgIIpgBChNTaWduTWVzc2FnZVJlc3BvbnNlEhEKCXdhbGxldF9pZBgBIAEoCRIvCgt3YWxsZXRfdHlwZRgCIAEoDjIaLnBhcmEuc2lnbmVyLnYxLldhbGxldFR5cGUSDwoHYWRkcmVzcxgDIAEoCRIRCglzaWduYXR1cmUYBCABKAwSGQoRZW5jb2RlZF9zaWduYXR1cmUYBSABKAkiNgoTQ2hlY2tTZXNzaW9uUmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEg4KBmV4dGVuZBgCIAEoCCKaAQoUQ2hlY2tTZXNzaW9uUmVzcG9uc2USDgoGYWN0aXZlGAEgASgIEhAKCGV4dGVuZGVkGAIgASgIEg8KB3VzZXJfaWQYAyABKAkSJgoEYXV0aBgEIAEoCzIYLnBhcmEuc2lnbmVyLnYxLkF1dGhJbmZvEicKB3dhbGxldHMYBSADKAsyFi5wYXJhLnNpZ25lci52MS5XYWxsZXQiIgoPSXNzdWVKd3RSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkijAEKEElzc3VlSnd0UmVzcG9uc2USDQoFdG9rZW4YASABKAkSDgoGa2V5X2lkGAIgASgJEi4KCmV4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKBmNsYWltcxgEIAEoCzIZLnBhcmEuc2lnbmVyLnYxLkp3dENsYWltcyJ/CglKd3RDbGFpbXMSDwoHdXNlcl9pZBgBIAEoCRImCgRhdXRoGAIgASgLMhgucGFyYS5zaWduZXIudjEuQXV0aEluZm8SJwoHd2FsbGV0cxgDIAMoCzIWLnBhcmEuc2lnbmVyLnYxLldhbGxldBIQCghhdWRpZW5jZRgEIAEoCSJRChRWZXJpZnlTZXNzaW9uUmVxdWVzdBIcChJ2ZXJpZmljYXRpb25fdG9rZW4YASABKAlIABINCgNqd3QYAiABKAlIAEIMCgpjcmVkZW50aWFsIqkBChVWZXJpZnlTZXNzaW9uUmVzcG9uc2USJgoEYXV0aBgBIAEoCzIYLnBhcmEuc2lnbmVyLnYxLkF1dGhJbmZvEg8KB3VzZXJfaWQYAiABKAkSJwoHd2FsbGV0cxgDIAMoCzIWLnBhcmEuc2lnbmVyLnYxLldhbGxldBIuCgpleHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCImChNWZXJpZnlXYWxsZXRSZXF1ZXN0Eg8KB2FkZHJlc3MYASABKAkiKQoUVmVyaWZ5V2FsbGV0UmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJKm4KCldhbGxldFR5cGUSGwoXV0FMTEVUX1RZUEVfVU5TUEVDSUZJRUQQABITCg9XQUxMRVRfVFlQRV9FVk0QARIWChJXQUxMRVRfVFlQRV9TT0xBTkEQAhIWChJXQUxMRVRfVFlQRV9DT1NNT1MQAypiCg1NZXNzYWdlRm9ybWF0Eh4KGk1FU1NBR0VfRk9STUFUX1VOU1BFQ0lGSUVEEAASFgoSTUVTU0FHRV9GT1JNQVRfUkFXEAESGQoVTUVTU0FHRV9GT1JNQVRfRUlQMTkxEAIyygMKDVNpZ25lclNlcnZpY2USVgoLU2lnbk1lc3NhZ2USIi5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZVJlcXVlc3QaIy5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZVJlc3BvbnNlElkKDENoZWNrU2Vzc2lvbhIjLnBhcmEuc2lnbmVyLnYxLkNoZWNrU2Vzc2lvblJlcXVlc3QaJC5wYXJhLnNpZ25lci52MS5DaGVja1Nlc3Npb25SZXNwb25zZRJNCghJc3N1ZUp3dBIfLnBhcmEuc2lnbmVyLnYxLklzc3VlSnd0UmVxdWVzdBogLnBhcmEuc2lnbmVyLnYxLklzc3VlSnd0UmVzcG9uc2USXAoNVmVyaWZ5U2Vzc2lvbhIkLnBhcmEuc2lnbmVyLnYxLlZlcmlmeVNlc3Npb25SZXF1ZXN0GiUucGFyYS5zaWduZXIudjEuVmVyaWZ5U2Vzc2lvblJlc3BvbnNlElkKDFZlcmlmeVdhbGxldBIjLnBhcmEuc2lnbmVyLnYxLlZlcmlmeVdhbGxldFJlcXVlc3QaJC5wYXJhLnNpZ25lci52MS5WZXJpZnlXYWxsZXRSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiNwYXJhL3NpZ25lci92MS9zaWduZXJfc2VydmljZS5wcm90bxIOcGFyYS5zaWduZXIudjEidwoGV2FsbGV0EgoKAmlkGAEgASgJEigKBHR5cGUYAiABKA4yGi5wYXJhLnNpZ25lci52MS5XYWxsZXRUeXBlEg8KB2FkZHJlc3MYAyABKAkSEgoKcHVibGljX2tleRgEIAEoCRISCgpoYXNfc2lnbmVyGAUgASgIIkcKCEF1dGhJbmZvEhEKCWF1dGhfdHlwZRgBIAEoCRISCgppZGVudGlmaWVyGAIgASgJEhQKDG9hdXRoX21ldGhvZBgDIAEoCSLCAQoSU2lnbk1lc3NhZ2VSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSDwoHbWVzc2FnZRgCIAEoDBIRCgl3YWxsZXRfaWQYAyABKAkSLwoLd2FsbGV0X3R5cGUYBCABKA4yGi5wYXJhLnNpZ25lci52MS5XYWxsZXRUeXBlEi0KBmZvcm1hdBgFIAEoDjIdLnBhcmEuc2lnbmVyLnYxLk1lc3NhZ2VGb3JtYXQSFwoPc2tpcF9rZWVwX2FsaXZlGAYgASgIIpgBChNTaWduTWVzc2FnZVJlc3BvbnNlEhEKCXdhbGxldF9pZBgBIAEoCRIvCgt3YWxsZXRfdHlwZRgCIAEoDjIaLnBhcmEuc2lnbmVyLnYxLldhbGxldFR5cGUSDwoHYWRkcmVzcxgDIAEoCRIRCglzaWduYXR1cmUYBCABKAwSGQoRZW5jb2RlZF9zaWduYXR1cmUYBSABKAkiNgoTQ2hlY2tTZXNzaW9uUmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEg4KBmV4dGVuZBgCIAEoCCKaAQoUQ2hlY2tTZXNzaW9uUmVzcG9uc2USDgoGYWN0aXZlGAEgASgIEhAKCGV4dGVuZGVkGAIgASgIEg8KB3VzZXJfaWQYAyABKAkSJgoEYXV0aBgEIAEoCzIYLnBhcmEuc2lnbmVyLnYxLkF1dGhJbmZvEicKB3dhbGxldHMYBSADKAsyFi5wYXJhLnNpZ25lci52MS5XYWxsZXQiIgoPSXNzdWVKd3RSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkijAEKEElzc3VlSnd0UmVzcG9uc2USDQoFdG9rZW4YASABKAkSDgoGa2V5X2lkGAIgASgJEi4KCmV4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKBmNsYWltcxgEIAEoCzIZLnBhcmEuc2lnbmVyLnYxLkp3dENsYWltcyJ/CglKd3RDbGFpbXMSDwoHdXNlcl9pZBgBIAEoCRImCgRhdXRoGAIgASgLMhgucGFyYS5zaWduZXIudjEuQXV0aEluZm8SJwoHd2FsbGV0cxgDIAMoCzIWLnBhcmEuc2lnbmVyLnYxLldhbGxldBIQCghhdWRpZW5jZRgEIAEoCSJRChRWZXJpZnlTZXNzaW9uUmVxdWVzdBIcChJ2ZXJpZmljYXRpb25fdG9rZW4YASABKAlIABINCgNqd3QYAiABKAlIAEIMCgpjcmVkZW50aWFsIqkBChVWZXJpZnlTZXNzaW9uUmVzcG9uc2USJgoEYXV0aBgBIAEoCzIYLnBhcmEuc2lnbmVyLnYxLkF1dGhJbmZvEg8KB3VzZXJfaWQYAiABKAkSJwoHd2FsbGV0cxgDIAMoCzIWLnBhcmEuc2lnbmVyLnYxLldhbGxldBIuCgpleHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCImChNWZXJpZnlXYWxsZXRSZXF1ZXN0Eg8KB2FkZHJlc3MYASABKAkiKQoUVmVyaWZ5V2FsbGV0UmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJIoUBChZTaWduVHJhbnNhY3Rpb25SZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSEQoJd2FsbGV0X2lkGAIgASgJEhwKFHVuc2lnbmVkX3RyYW5zYWN0aW9uGAMgASgMEhAKCGNoYWluX2lkGAQgASgEEhcKD3NraXBfa2VlcF9hbGl2ZRgFIAEoCCKbAQoXU2lnblRyYW5zYWN0aW9uUmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJEg8KB2FkZHJlc3MYAiABKAkSCQoBchgDIAEoDBIJCgFzGAQgASgMEhAKCHlfcGFyaXR5GAUgASgNEhoKEnNpZ25lZF90cmFuc2FjdGlvbhgGIAEoDBIYChB0cmFuc2FjdGlvbl9oYXNoGAcgASgMImwKFFNpZ25UeXBlZERhdGFSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSEQoJd2FsbGV0X2lkGAIgASgJEhcKD3R5cGVkX2RhdGFfanNvbhgDIAEoCRIXCg9za2lwX2tlZXBfYWxpdmUYBCABKAgieQoVU2lnblR5cGVkRGF0YVJlc3BvbnNlEhEKCXdhbGxldF9pZBgBIAEoCRIPCgdhZGRyZXNzGAIgASgJEhEKCXNpZ25hdHVyZRgDIAEoDBIZChFlbmNvZGVkX3NpZ25hdHVyZRgEIAEoCRIOCgZkaWdlc3QYBSABKAwikgEKGFNpZ25BdXRob3JpemF0aW9uUmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEhEKCXdhbGxldF9pZBgCIAEoCRIQCghjaGFpbl9pZBgDIAEoBBIYChBjb250cmFjdF9hZGRyZXNzGAQgASgJEg0KBW5vbmNlGAUgASgEEhcKD3NraXBfa2VlcF9hbGl2ZRgGIAEoCCJnChlTaWduQXV0aG9yaXphdGlvblJlc3BvbnNlEhEKCXdhbGxldF9pZBgBIAEoCRIPCgdhZGRyZXNzGAIgASgJEgkKAXIYAyABKAwSCQoBcxgEIAEoDBIQCgh5X3Bhcml0eRgFIAEoDSJwChxTaWduU29sYW5hVHJhbnNhY3Rpb25SZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSEQoJd2FsbGV0X2lkGAIgASgJEhMKC3RyYW5zYWN0aW9uGAMgASgMEhcKD3NraXBfa2VlcF9hbGl2ZRgEIAEoCCJyCh1TaWduU29sYW5hVHJhbnNhY3Rpb25SZXNwb25zZRIRCgl3YWxsZXRfaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIRCglzaWduYXR1cmUYAyABKAwSGgoSc2lnbmVkX3RyYW5zYWN0aW9uGAQgASgMKm4KCldhbGxldFR5cGUSGwoXV0FMTEVUX1RZUEVfVU5TUEVDSUZJRUQQABITCg9XQUxMRVRfVFlQRV9FVk0QARIWChJXQUxMRVRfVFlQRV9TT0xBTkEQAhIWChJXQUxMRVRfVFlQRV9DT1NNT1MQAypiCg1NZXNzYWdlRm9ybWF0Eh4KGk1FU1NBR0VfRk9STUFUX1VOU1BFQ0lGSUVEEAASFgoSTUVTU0FHRV9GT1JNQVRfUkFXEAESGQoVTUVTU0FHRV9GT1JNQVRfRUlQMTkxEAIy7AYKDVNpZ25lclNlcnZpY2USVgoLU2lnbk1lc3NhZ2USIi5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZVJlcXVlc3QaIy5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZVJlc3BvbnNlElkKDENoZWNrU2Vzc2lvbhIjLnBhcmEuc2lnbmVyLnYxLkNoZWNrU2Vzc2lvblJlcXVlc3QaJC5wYXJhLnNpZ25lci52MS5DaGVja1Nlc3Npb25SZXNwb25zZRJNCghJc3N1ZUp3dBIfLnBhcmEuc2lnbmVyLnYxLklzc3VlSnd0UmVxdWVzdBogLnBhcmEuc2lnbmVyLnYxLklzc3VlSnd0UmVzcG9uc2USXAoNVmVyaWZ5U2Vzc2lvbhIkLnBhcmEuc2lnbmVyLnYxLlZlcmlmeVNlc3Npb25SZXF1ZXN0GiUucGFyYS5zaWduZXIudjEuVmVyaWZ5U2Vzc2lvblJlc3BvbnNlElkKDFZlcmlmeVdhbGxldBIjLnBhcmEuc2lnbmVyLnYxLlZlcmlmeVdhbGxldFJlcXVlc3QaJC5wYXJhLnNpZ25lci52MS5WZXJpZnlXYWxsZXRSZXNwb25zZRJiCg9TaWduVHJhbnNhY3Rpb24SJi5wYXJhLnNpZ25lci52MS5TaWduVHJhbnNhY3Rpb25SZXF1ZXN0GicucGFyYS5zaWduZXIudjEuU2lnblRyYW5zYWN0aW9uUmVzcG9uc2USXAoNU2lnblR5cGVkRGF0YRIkLnBhcmEuc2lnbmVyLnYxLlNpZ25UeXBlZERhdGFSZXF1ZXN0GiUucGFyYS5zaWduZXIudjEuU2lnblR5cGVkRGF0YVJlc3BvbnNlEmgKEVNpZ25BdXRob3JpemF0aW9uEigucGFyYS5zaWduZXIudjEuU2lnbkF1dGhvcml6YXRpb25SZXF1ZXN0GikucGFyYS5zaWduZXIudjEuU2lnbkF1dGhvcml6YXRpb25SZXNwb25zZRJ0ChVTaWduU29sYW5hVHJhbnNhY3Rpb24SLC5wYXJhLnNpZ25lci52MS5TaWduU29sYW5hVHJhbnNhY3Rpb25SZXF1ZXN0Gi0ucGFyYS5zaWduZXIudjEuU2lnblNvbGFuYVRyYW5zYWN0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * Wallet is one of the user's Para wallets. It never carries key material.
@@ -525,6 +525,425 @@ export const VerifyWalletResponseSchema: GenMessage<VerifyWalletResponse> = /*@_
   messageDesc(file_para_signer_v1_signer_service, 12);
 
 /**
+ * SignTransactionRequest asks for a signature over an EVM transaction.
+ *
+ * @generated from message para.signer.v1.SignTransactionRequest
+ */
+export type SignTransactionRequest = Message<"para.signer.v1.SignTransactionRequest"> & {
+  /**
+   * session is the exported Para session (required).
+   *
+   * @generated from field: string session = 1;
+   */
+  session: string;
+
+  /**
+   * wallet_id selects the EVM wallet. Empty: the session's first EVM wallet
+   * that has a signer.
+   *
+   * @generated from field: string wallet_id = 2;
+   */
+  walletId: string;
+
+  /**
+   * unsigned_transaction is the serialized unsigned transaction (required, at
+   * most the server's message size limit, 64 KiB by default): legacy
+   * EIP-155 rlp([nonce, gasPrice, gas, to, value, data, chainId, 0, 0]), or
+   * a typed envelope 0x01, 0x02 or 0x04 || rlp(fields) without the
+   * signature fields. That is what viem's serializeTransaction(tx) or
+   * ethers' Transaction.unsignedSerialized produce.
+   *
+   * @generated from field: bytes unsigned_transaction = 3;
+   */
+  unsignedTransaction: Uint8Array;
+
+  /**
+   * chain_id is the chain the transaction is for (required, at most
+   * 2^53 - 1); it must equal the transaction's own chain id.
+   *
+   * @generated from field: uint64 chain_id = 4;
+   */
+  chainId: bigint;
+
+  /**
+   * skip_keep_alive, when true, does not extend the session before signing.
+   *
+   * @generated from field: bool skip_keep_alive = 5;
+   */
+  skipKeepAlive: boolean;
+};
+
+/**
+ * Describes the message para.signer.v1.SignTransactionRequest.
+ * Use `create(SignTransactionRequestSchema)` to create a new message.
+ */
+export const SignTransactionRequestSchema: GenMessage<SignTransactionRequest> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 13);
+
+/**
+ * SignTransactionResponse is the signature and the signed transaction.
+ *
+ * @generated from message para.signer.v1.SignTransactionResponse
+ */
+export type SignTransactionResponse = Message<"para.signer.v1.SignTransactionResponse"> & {
+  /**
+   * wallet_id is the wallet that signed.
+   *
+   * @generated from field: string wallet_id = 1;
+   */
+  walletId: string;
+
+  /**
+   * address is that wallet's address as Para lists it.
+   *
+   * @generated from field: string address = 2;
+   */
+  address: string;
+
+  /**
+   * r is the signature's r, 32 bytes.
+   *
+   * @generated from field: bytes r = 3;
+   */
+  r: Uint8Array;
+
+  /**
+   * s is the signature's s, 32 bytes (low-s).
+   *
+   * @generated from field: bytes s = 4;
+   */
+  s: Uint8Array;
+
+  /**
+   * y_parity is the signature's recovery id, 0 or 1 (a legacy transaction's
+   * v is chain_id * 2 + 35 + y_parity, already in `signed_transaction`).
+   *
+   * @generated from field: uint32 y_parity = 5;
+   */
+  yParity: number;
+
+  /**
+   * signed_transaction is the signed serialized transaction, ready for
+   * eth_sendRawTransaction.
+   *
+   * @generated from field: bytes signed_transaction = 6;
+   */
+  signedTransaction: Uint8Array;
+
+  /**
+   * transaction_hash is keccak256(signed_transaction), the transaction's hash
+   * on chain.
+   *
+   * @generated from field: bytes transaction_hash = 7;
+   */
+  transactionHash: Uint8Array;
+};
+
+/**
+ * Describes the message para.signer.v1.SignTransactionResponse.
+ * Use `create(SignTransactionResponseSchema)` to create a new message.
+ */
+export const SignTransactionResponseSchema: GenMessage<SignTransactionResponse> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 14);
+
+/**
+ * SignTypedDataRequest asks for a signature over EIP-712 typed data.
+ *
+ * @generated from message para.signer.v1.SignTypedDataRequest
+ */
+export type SignTypedDataRequest = Message<"para.signer.v1.SignTypedDataRequest"> & {
+  /**
+   * session is the exported Para session (required).
+   *
+   * @generated from field: string session = 1;
+   */
+  session: string;
+
+  /**
+   * wallet_id selects the EVM wallet. Empty: the session's first EVM wallet
+   * that has a signer.
+   *
+   * @generated from field: string wallet_id = 2;
+   */
+  walletId: string;
+
+  /**
+   * typed_data_json is the typed data as eth_signTypedData_v4 takes it
+   * (required, at most the server's message size limit): a JSON object with
+   * "domain", "types", "primaryType" and "message". "types" may or may not
+   * list EIP712Domain; without it, the domain's type follows the fields the
+   * domain has. Integers may be decimal or 0x-hex strings, or JSON numbers
+   * up to 2^53 - 1 (a larger JSON number may have been rounded by any JSON
+   * parser on the way, so it is refused).
+   *
+   * @generated from field: string typed_data_json = 3;
+   */
+  typedDataJson: string;
+
+  /**
+   * skip_keep_alive, when true, does not extend the session before signing.
+   *
+   * @generated from field: bool skip_keep_alive = 4;
+   */
+  skipKeepAlive: boolean;
+};
+
+/**
+ * Describes the message para.signer.v1.SignTypedDataRequest.
+ * Use `create(SignTypedDataRequestSchema)` to create a new message.
+ */
+export const SignTypedDataRequestSchema: GenMessage<SignTypedDataRequest> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 15);
+
+/**
+ * SignTypedDataResponse is the signature over the typed data's digest.
+ *
+ * @generated from message para.signer.v1.SignTypedDataResponse
+ */
+export type SignTypedDataResponse = Message<"para.signer.v1.SignTypedDataResponse"> & {
+  /**
+   * wallet_id is the wallet that signed.
+   *
+   * @generated from field: string wallet_id = 1;
+   */
+  walletId: string;
+
+  /**
+   * address is that wallet's address as Para lists it.
+   *
+   * @generated from field: string address = 2;
+   */
+  address: string;
+
+  /**
+   * signature is 65 bytes r||s||v with v in {27, 28}.
+   *
+   * @generated from field: bytes signature = 3;
+   */
+  signature: Uint8Array;
+
+  /**
+   * encoded_signature is `signature` as 0x-hex.
+   *
+   * @generated from field: string encoded_signature = 4;
+   */
+  encodedSignature: string;
+
+  /**
+   * digest is the EIP-712 digest that was signed (32 bytes).
+   *
+   * @generated from field: bytes digest = 5;
+   */
+  digest: Uint8Array;
+};
+
+/**
+ * Describes the message para.signer.v1.SignTypedDataResponse.
+ * Use `create(SignTypedDataResponseSchema)` to create a new message.
+ */
+export const SignTypedDataResponseSchema: GenMessage<SignTypedDataResponse> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 16);
+
+/**
+ * SignAuthorizationRequest asks for an EIP-7702 authorization.
+ *
+ * @generated from message para.signer.v1.SignAuthorizationRequest
+ */
+export type SignAuthorizationRequest = Message<"para.signer.v1.SignAuthorizationRequest"> & {
+  /**
+   * session is the exported Para session (required).
+   *
+   * @generated from field: string session = 1;
+   */
+  session: string;
+
+  /**
+   * wallet_id selects the EVM wallet. Empty: the session's first EVM wallet
+   * that has a signer.
+   *
+   * @generated from field: string wallet_id = 2;
+   */
+  walletId: string;
+
+  /**
+   * chain_id is the chain the authorization is valid on (required: 0, valid
+   * on every chain, is refused; at most 2^53 - 1).
+   *
+   * @generated from field: uint64 chain_id = 3;
+   */
+  chainId: bigint;
+
+  /**
+   * contract_address is the 0x-hex address (20 bytes) the account delegates
+   * to (required).
+   *
+   * @generated from field: string contract_address = 4;
+   */
+  contractAddress: string;
+
+  /**
+   * nonce is the account's nonce the authorization is valid at (at most
+   * 2^53 - 1).
+   *
+   * @generated from field: uint64 nonce = 5;
+   */
+  nonce: bigint;
+
+  /**
+   * skip_keep_alive, when true, does not extend the session before signing.
+   *
+   * @generated from field: bool skip_keep_alive = 6;
+   */
+  skipKeepAlive: boolean;
+};
+
+/**
+ * Describes the message para.signer.v1.SignAuthorizationRequest.
+ * Use `create(SignAuthorizationRequestSchema)` to create a new message.
+ */
+export const SignAuthorizationRequestSchema: GenMessage<SignAuthorizationRequest> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 17);
+
+/**
+ * SignAuthorizationResponse is the authorization's signature.
+ *
+ * @generated from message para.signer.v1.SignAuthorizationResponse
+ */
+export type SignAuthorizationResponse = Message<"para.signer.v1.SignAuthorizationResponse"> & {
+  /**
+   * wallet_id is the wallet that signed (the authority).
+   *
+   * @generated from field: string wallet_id = 1;
+   */
+  walletId: string;
+
+  /**
+   * address is that wallet's address as Para lists it.
+   *
+   * @generated from field: string address = 2;
+   */
+  address: string;
+
+  /**
+   * r is the signature's r, 32 bytes.
+   *
+   * @generated from field: bytes r = 3;
+   */
+  r: Uint8Array;
+
+  /**
+   * s is the signature's s, 32 bytes (low-s).
+   *
+   * @generated from field: bytes s = 4;
+   */
+  s: Uint8Array;
+
+  /**
+   * y_parity is the recovery id, 0 or 1, as EIP-7702 writes it.
+   *
+   * @generated from field: uint32 y_parity = 5;
+   */
+  yParity: number;
+};
+
+/**
+ * Describes the message para.signer.v1.SignAuthorizationResponse.
+ * Use `create(SignAuthorizationResponseSchema)` to create a new message.
+ */
+export const SignAuthorizationResponseSchema: GenMessage<SignAuthorizationResponse> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 18);
+
+/**
+ * SignSolanaTransactionRequest asks for a signature over a Solana
+ * transaction.
+ *
+ * @generated from message para.signer.v1.SignSolanaTransactionRequest
+ */
+export type SignSolanaTransactionRequest = Message<"para.signer.v1.SignSolanaTransactionRequest"> & {
+  /**
+   * session is the exported Para session (required).
+   *
+   * @generated from field: string session = 1;
+   */
+  session: string;
+
+  /**
+   * wallet_id selects the Solana wallet. Empty: the session's first Solana
+   * wallet that has a signer.
+   *
+   * @generated from field: string wallet_id = 2;
+   */
+  walletId: string;
+
+  /**
+   * transaction is the wire transaction (required, at most the server's
+   * message size limit): compact array of signatures, then the legacy or v0
+   * message. Signature slots may be zero (unsigned).
+   *
+   * @generated from field: bytes transaction = 3;
+   */
+  transaction: Uint8Array;
+
+  /**
+   * skip_keep_alive, when true, does not extend the session before signing.
+   *
+   * @generated from field: bool skip_keep_alive = 4;
+   */
+  skipKeepAlive: boolean;
+};
+
+/**
+ * Describes the message para.signer.v1.SignSolanaTransactionRequest.
+ * Use `create(SignSolanaTransactionRequestSchema)` to create a new message.
+ */
+export const SignSolanaTransactionRequestSchema: GenMessage<SignSolanaTransactionRequest> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 19);
+
+/**
+ * SignSolanaTransactionResponse is the wallet's signature and the
+ * transaction carrying it.
+ *
+ * @generated from message para.signer.v1.SignSolanaTransactionResponse
+ */
+export type SignSolanaTransactionResponse = Message<"para.signer.v1.SignSolanaTransactionResponse"> & {
+  /**
+   * wallet_id is the wallet that signed.
+   *
+   * @generated from field: string wallet_id = 1;
+   */
+  walletId: string;
+
+  /**
+   * address is that wallet's address (base58 public key) as Para lists it.
+   *
+   * @generated from field: string address = 2;
+   */
+  address: string;
+
+  /**
+   * signature is the 64-byte ed25519 signature over the message bytes.
+   *
+   * @generated from field: bytes signature = 3;
+   */
+  signature: Uint8Array;
+
+  /**
+   * signed_transaction is the wire transaction with `signature` in the
+   * wallet's slot.
+   *
+   * @generated from field: bytes signed_transaction = 4;
+   */
+  signedTransaction: Uint8Array;
+};
+
+/**
+ * Describes the message para.signer.v1.SignSolanaTransactionResponse.
+ * Use `create(SignSolanaTransactionResponseSchema)` to create a new message.
+ */
+export const SignSolanaTransactionResponseSchema: GenMessage<SignSolanaTransactionResponse> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 20);
+
+/**
  * WalletType is the chain family of a wallet.
  *
  * @generated from enum para.signer.v1.WalletType
@@ -713,6 +1132,98 @@ export const SignerService: GenService<{
     methodKind: "unary";
     input: typeof VerifyWalletRequestSchema;
     output: typeof VerifyWalletResponseSchema;
+  },
+  /**
+   * SignTransaction signs an unsigned serialized EVM transaction with one of
+   * the session's EVM wallets, through Para's transaction route, so Para's
+   * policies see the transaction itself rather than a digest.
+   *
+   * The transaction is checked before Para sees it: it must be a well-formed
+   * legacy (EIP-155), EIP-2930 (0x01), EIP-1559 (0x02) or EIP-7702 (0x04)
+   * envelope in canonical encoding, carry no signature, and name the chain
+   * of `chain_id`. A legacy transaction must be EIP-155 (nine fields, the
+   * sixth being the chain id): one without a chain id would be valid on
+   * every chain and is refused.
+   *
+   * Errors: INVALID_ARGUMENT (bad session; `unsigned_transaction` missing,
+   * too large, malformed, not canonically encoded, already signed, or for
+   * another chain than `chain_id`; `chain_id` zero), UNAUTHENTICATED (the
+   * session is not active, or extending it failed; reason SESSION_MISMATCH
+   * when the session contradicts Para), PERMISSION_DENIED with ErrorInfo
+   * reason POLICY_DENIED (a Para policy denied the transaction; metadata
+   * "denied_by" names the rule when Para says; as a denial crashes Para's
+   * signing worker, the wallet is then held like after SIGNING_REFUSED; a
+   * denial that cannot be read arrives as SIGNING_REFUSED),
+   * FAILED_PRECONDITION with ErrorInfo reason SIGNER_MISSING,
+   * TRANSACTION_REVIEW_REQUIRED (pending transaction id in the ErrorInfo
+   * metadata) or SIGNING_REFUSED (as for SignMessage), NOT_FOUND (no such EVM
+   * wallet in the session).
+   *
+   * @generated from rpc para.signer.v1.SignerService.SignTransaction
+   */
+  signTransaction: {
+    methodKind: "unary";
+    input: typeof SignTransactionRequestSchema;
+    output: typeof SignTransactionResponseSchema;
+  },
+  /**
+   * SignTypedData signs EIP-712 typed data with one of the session's EVM
+   * wallets: the service hashes the typed data (hashTypedData) and the
+   * wallet signs that digest, so the signature verifies with any Ethereum
+   * library's verifyTypedData.
+   *
+   * Errors: INVALID_ARGUMENT (bad session; `typed_data_json` missing, too
+   * large, not JSON, or typed data that does not hash: unknown or missing
+   * primaryType, invalid types, values that do not match their types; the
+   * values are never echoed), UNAUTHENTICATED, PERMISSION_DENIED
+   * (POLICY_DENIED), FAILED_PRECONDITION (SIGNER_MISSING,
+   * TRANSACTION_REVIEW_REQUIRED, SIGNING_REFUSED) and NOT_FOUND as for
+   * SignTransaction.
+   *
+   * @generated from rpc para.signer.v1.SignerService.SignTypedData
+   */
+  signTypedData: {
+    methodKind: "unary";
+    input: typeof SignTypedDataRequestSchema;
+    output: typeof SignTypedDataResponseSchema;
+  },
+  /**
+   * SignAuthorization signs an EIP-7702 authorization (delegating the EVM
+   * wallet's account to `contract_address` on `chain_id` at `nonce`):
+   * keccak256(0x05 || rlp([chain_id, contract_address, nonce])).
+   *
+   * Errors: INVALID_ARGUMENT (bad session; `contract_address` not a 20-byte
+   * 0x-hex address; `chain_id` zero: an authorization valid on every chain
+   * is not signed), UNAUTHENTICATED, PERMISSION_DENIED (POLICY_DENIED),
+   * FAILED_PRECONDITION (SIGNER_MISSING, TRANSACTION_REVIEW_REQUIRED,
+   * SIGNING_REFUSED) and NOT_FOUND as for SignTransaction.
+   *
+   * @generated from rpc para.signer.v1.SignerService.SignAuthorization
+   */
+  signAuthorization: {
+    methodKind: "unary";
+    input: typeof SignAuthorizationRequestSchema;
+    output: typeof SignAuthorizationResponseSchema;
+  },
+  /**
+   * SignSolanaTransaction signs a Solana wire transaction (legacy or v0) with
+   * one of the session's Solana wallets: the wallet signs the transaction's
+   * message bytes (ed25519) and its signature is put in the wallet's slot;
+   * every other slot is kept as given.
+   *
+   * Errors: INVALID_ARGUMENT (bad session; `transaction` missing, too large,
+   * malformed or not canonically encoded; the wallet is not one of the
+   * message's required signers), UNAUTHENTICATED, PERMISSION_DENIED
+   * (POLICY_DENIED), FAILED_PRECONDITION (SIGNER_MISSING,
+   * TRANSACTION_REVIEW_REQUIRED, SIGNING_REFUSED) and NOT_FOUND (no such
+   * Solana wallet in the session) as for SignTransaction.
+   *
+   * @generated from rpc para.signer.v1.SignerService.SignSolanaTransaction
+   */
+  signSolanaTransaction: {
+    methodKind: "unary";
+    input: typeof SignSolanaTransactionRequestSchema;
+    output: typeof SignSolanaTransactionResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_para_signer_v1_signer_service, 0);

@@ -1,0 +1,195 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { getAddressEncoder, type Address } from "@solana/addresses";
+import { keccak256, recoverAddress, serializeTransaction, toHex } from "viem/utils";
+import {
+  type SignAuthorizationRequest,
+  type SignAuthorizationResponse,
+  SignAuthorizationResponseSchema,
+  type SignerService,
+  type SignSolanaTransactionRequest,
+  type SignSolanaTransactionResponse,
+  SignSolanaTransactionResponseSchema,
+  type SignTransactionRequest,
+  type SignTransactionResponse,
+  SignTransactionResponseSchema,
+  type SignTypedDataRequest,
+  type SignTypedDataResponse,
+  SignTypedDataResponseSchema,
+} from "../../gen/para/signer/v1/signer_service_pb.js";
+import type { LimitsConfig } from "../config.js";
+import type { ParaGateway, SignJob, Signed } from "../para/para-gateway.js";
+import { decodeSession, type ValidSession } from "../para/session-codec.js";
+import {
+  ATTR_PARA_CHAIN_ID,
+  ATTR_PARA_SIGN_KIND,
+  ATTR_PARA_TRANSACTION_LENGTH,
+  ATTR_PARA_TRANSACTION_TYPE,
+} from "../telemetry/semconv.js";
+import {
+  validateSignAuthorizationRequest,
+  validateSignTransactionRequest,
+  validateSignTypedDataRequest,
+  type ValidEvmTransaction,
+} from "./evm-validation.js";
+import { encodeSignature } from "./message-format.js";
+import { requireSigner, validateSolanaTransaction, withSignature } from "./solana-validation.js";
+import { selectWallet } from "./wallet-selection.js";
+
+/**
+ * The RPCs that sign what callers actually sign: EVM transactions (through Para's transaction route, so Para's
+ * policies see the transaction), EIP-712 typed data and EIP-7702 authorizations (their digests, through the message
+ * route), and Solana transactions (their message bytes). Thin, like the others: validate (pure, viem and
+ * @solana/kit), sign through the one gateway path, shape the answer. Every signature is checked against the wallet
+ * Para lists before it is returned, so a wrong key never reaches a caller.
+ */
+
+export interface PayloadSignerDeps {
+  gateway: ParaGateway;
+  limits: Pick<LimitsConfig, "maxSessionBytes" | "maxMessageBytes">;
+}
+
+export type PayloadRpcs = Pick<ServiceImpl<typeof SignerService>, "signTransaction" | "signTypedData" | "signAuthorization" | "signSolanaTransaction">;
+
+export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
+  const sign = (
+    session: ValidSession,
+    wallet: { id: string; type: string },
+    payload: SignJob["payload"],
+    attributes: SignJob["attributes"],
+    skipKeepAlive: boolean,
+    ctx: HandlerContext,
+  ): Promise<Signed> =>
+    deps.gateway.sign({ session, walletId: wallet.id, walletType: wallet.type, payload, attributes, keepAlive: !skipKeepAlive }, ctx.signal);
+
+  /** Signs a 32-byte digest with an EVM wallet (worker SIGN_MESSAGE), checked to recover to Para's address. */
+  const signDigest = async (
+    session: ValidSession,
+    walletId: string,
+    digest: Uint8Array,
+    attributes: SignJob["attributes"],
+    skipKeepAlive: boolean,
+    ctx: HandlerContext,
+  ) => {
+    const wallet = selectWallet(session, walletId, "EVM");
+    const signed = await sign(session, wallet, { kind: "message", messageBase64: Buffer.from(digest).toString("base64") }, attributes, skipKeepAlive, ctx);
+    const signature = encodeSignature("EVM", signed.signature);
+    await requireSignedBy(digest, signature.bytes, signed.wallet.address);
+    return { signed, signature };
+  };
+
+  return {
+    async signTransaction(req: SignTransactionRequest, ctx: HandlerContext): Promise<SignTransactionResponse> {
+      const session = decodeSession(req.session, deps.limits.maxSessionBytes);
+      const tx = validateSignTransactionRequest(req, deps.limits);
+      const wallet = selectWallet(session, req.walletId, "EVM");
+      const attributes = {
+        [ATTR_PARA_SIGN_KIND]: "evm_transaction",
+        [ATTR_PARA_CHAIN_ID]: tx.chainId,
+        [ATTR_PARA_TRANSACTION_TYPE]: tx.envelope,
+        [ATTR_PARA_TRANSACTION_LENGTH]: tx.serialized.length,
+      };
+      const payload = { kind: "transaction" as const, transactionBase64: Buffer.from(paraTransactionForm(tx)).toString("base64"), chainId: String(tx.chainId) };
+      const signed = await sign(session, wallet, payload, attributes, req.skipKeepAlive, ctx);
+      const signature = encodeSignature("EVM", signed.signature);
+      // The unsigned serialization is the signing payload of every envelope (EIP-155 legacy included).
+      const signingHash = keccak256(tx.serialized, "bytes");
+      await requireSignedBy(signingHash, signature.bytes, signed.wallet.address);
+      const { r, s, yParity } = splitSignature(signature.bytes);
+      const signedTx = serializeTransaction(tx.transaction, { r: toHex(r), s: toHex(s), yParity, v: 27n + BigInt(yParity) });
+      return create(SignTransactionResponseSchema, {
+        walletId: signed.wallet.id,
+        address: signed.wallet.address,
+        r,
+        s,
+        yParity,
+        signedTransaction: hexBytes(signedTx),
+        transactionHash: keccak256(signedTx, "bytes"),
+      });
+    },
+
+    async signTypedData(req: SignTypedDataRequest, ctx: HandlerContext): Promise<SignTypedDataResponse> {
+      const session = decodeSession(req.session, deps.limits.maxSessionBytes);
+      const typed = validateSignTypedDataRequest(req, deps.limits);
+      const attributes = { [ATTR_PARA_SIGN_KIND]: "typed_data", [ATTR_PARA_TRANSACTION_LENGTH]: typed.length };
+      const { signed, signature } = await signDigest(session, req.walletId, typed.digest, attributes, req.skipKeepAlive, ctx);
+      return create(SignTypedDataResponseSchema, {
+        walletId: signed.wallet.id,
+        address: signed.wallet.address,
+        signature: signature.bytes,
+        encodedSignature: signature.encoded,
+        digest: typed.digest,
+      });
+    },
+
+    async signAuthorization(req: SignAuthorizationRequest, ctx: HandlerContext): Promise<SignAuthorizationResponse> {
+      const session = decodeSession(req.session, deps.limits.maxSessionBytes);
+      const auth = validateSignAuthorizationRequest(req);
+      const attributes = { [ATTR_PARA_SIGN_KIND]: "authorization", [ATTR_PARA_CHAIN_ID]: auth.chainId };
+      const { signed, signature } = await signDigest(session, req.walletId, auth.digest, attributes, req.skipKeepAlive, ctx);
+      const { r, s, yParity } = splitSignature(signature.bytes);
+      return create(SignAuthorizationResponseSchema, { walletId: signed.wallet.id, address: signed.wallet.address, r, s, yParity });
+    },
+
+    async signSolanaTransaction(req: SignSolanaTransactionRequest, ctx: HandlerContext): Promise<SignSolanaTransactionResponse> {
+      const session = decodeSession(req.session, deps.limits.maxSessionBytes);
+      const tx = validateSolanaTransaction(req.transaction, deps.limits.maxMessageBytes);
+      const wallet = selectWallet(session, req.walletId, "SOLANA");
+      const field = req.walletId ? "wallet_id" : "transaction";
+      // Refused before any Para work; the session's wallets are confirmed against Para's list before signing.
+      requireSigner(tx, wallet.address, field);
+      const attributes = {
+        [ATTR_PARA_SIGN_KIND]: "solana_transaction",
+        [ATTR_PARA_TRANSACTION_TYPE]: tx.version,
+        [ATTR_PARA_TRANSACTION_LENGTH]: tx.length,
+      };
+      const signed = await sign(session, wallet, { kind: "message", messageBase64: Buffer.from(tx.messageBytes).toString("base64") }, attributes, req.skipKeepAlive, ctx);
+      const signature = encodeSignature("SOLANA", signed.signature).bytes;
+      // The slot is the wallet's as Para lists it.
+      requireSigner(tx, signed.wallet.address, field);
+      if (!ed25519.verify(signature, tx.messageBytes, new Uint8Array(getAddressEncoder().encode(signed.wallet.address as Address)))) {
+        throw new ConnectError("para returned a signature that does not verify", Code.Internal);
+      }
+      return create(SignSolanaTransactionResponseSchema, {
+        walletId: signed.wallet.id,
+        address: signed.wallet.address,
+        signature,
+        signedTransaction: withSignature(tx, signed.wallet.address, signature),
+      });
+    },
+  };
+}
+
+/**
+ * The transaction as Para's transaction route receives it. Para's own viem integration (@getpara/viem-v2-integration
+ * signTransaction) sends typed envelopes serialized with an empty signature (`{ r: "0x", s: "0x", v: 0 }`: the
+ * fields, then three empty items), so that is what is sent here. For a legacy transaction that integration's form
+ * is not EIP-155 (viem turns v = 0 into chainId * 2 + 8), so the standard EIP-155 unsigned form is sent instead.
+ * Either way the signing hash is keccak-256 of the unsigned serialization, which is what the answer is checked
+ * against.
+ */
+function paraTransactionForm(tx: ValidEvmTransaction): Uint8Array {
+  if (tx.envelope === "legacy") return tx.serialized;
+  return hexBytes(serializeTransaction(tx.transaction, { r: "0x", s: "0x", v: 0n }));
+}
+
+/** 65 bytes r‖s‖v (v in {27, 28}) → r, s and the recovery id 0/1. */
+function splitSignature(bytes: Uint8Array): { r: Uint8Array; s: Uint8Array; yParity: number } {
+  return { r: bytes.slice(0, 32), s: bytes.slice(32, 64), yParity: (bytes[64] ?? 27) - 27 };
+}
+
+/** The signature must recover to the wallet Para lists: anything else is never handed out. */
+async function requireSignedBy(hash: Uint8Array, signature: Uint8Array, address: string): Promise<void> {
+  let recovered: string;
+  try {
+    recovered = await recoverAddress({ hash: toHex(hash), signature: toHex(signature) });
+  } catch (error) {
+    throw new ConnectError("para returned a signature that does not verify", Code.Internal, undefined, undefined, error);
+  }
+  if (recovered.toLowerCase() !== address.toLowerCase()) throw new ConnectError("para returned a signature that does not verify", Code.Internal);
+}
+
+function hexBytes(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex.slice(2), "hex"));
+}
