@@ -16,6 +16,7 @@ const UNIT = [
   "test/cluster-backoff.test.ts",
   "test/deploy/kustomize.test.ts",
   "test/deploy/manifests.test.ts",
+  "test/deploy/otel-collector.test.ts",
   "test/generated-code.test.ts",
   "test/grpc-js-health.test.ts",
   "test/health-watch-limit.test.ts",

@@ -115,6 +115,8 @@ export interface Config {
   logLevel: LogLevel;
   /** OTEL_SEMCONV_STABILITY_OPT_IN, as given (see telemetry/semconv.ts). */
   semconvStabilityOptIn: string;
+  /** SIGNER_TRACE_HEALTH, SIGNER_TRACE_REFLECTION: give health checks and reflection calls spans (default: metrics only). */
+  trace: { health: boolean; reflection: boolean };
   para: ParaConfig;
   limits: LimitsConfig;
   http2: Http2Config;
@@ -143,6 +145,7 @@ export function envToConfig(env: Env): Config {
     workers: env["SIGNER_WORKERS"]?.trim().toLowerCase() === "auto" ? "auto" : integer(env, "SIGNER_WORKERS", 1, 1, 64),
     logLevel: oneOf("LOG_LEVEL", env["LOG_LEVEL"]?.toLowerCase(), LOG_LEVELS, "info"),
     semconvStabilityOptIn: env["OTEL_SEMCONV_STABILITY_OPT_IN"] ?? "",
+    trace: { health: boolean(env, "SIGNER_TRACE_HEALTH", false), reflection: boolean(env, "SIGNER_TRACE_REFLECTION", false) },
     para: paraConfig(env),
     limits: {
       maxSessionBytes: integer(env, "SIGNER_MAX_SESSION_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),

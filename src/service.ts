@@ -19,7 +19,8 @@ import { installConsoleGuard } from "./telemetry/console-guard.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { createLoggingInterceptor } from "./telemetry/logging-interceptor.js";
 import { semconvMode } from "./telemetry/semconv.js";
-import { createTracingInterceptor } from "./telemetry/tracing-interceptor.js";
+import { registerBoundaryMetrics } from "./telemetry/boundary-metrics.js";
+import { createTracingInterceptor, untracedServices } from "./telemetry/tracing-interceptor.js";
 
 export interface RunningService {
   address: AddressInfo;
@@ -74,13 +75,14 @@ export async function startService(config: Config, options: ServiceOptions = {})
     },
   });
   const signer = new Signer({ gateway, rest, jwt, limits: config.limits });
+  registerBoundaryMetrics(meter, instances, worker);
   const server = createServer({
     config,
     routes: createRoutes({ signer, health }),
     // Outermost first: the span is open while the access log is written, and
     // refusals (limit, authorization) are traced and logged too.
     interceptors: [
-      createTracingInterceptor({ tracer, meter, semconv: semconvMode(config.semconvStabilityOptIn) }),
+      createTracingInterceptor({ tracer, meter, semconv: semconvMode(config.semconvStabilityOptIn), untraced: untracedServices(config.trace) }),
       createLoggingInterceptor(logger),
       createConcurrencyLimitInterceptor(config.limits.maxConcurrentCalls, [Health.typeName]),
       ...(config.authz ? [createAuthzInterceptor(config.authz)] : []),

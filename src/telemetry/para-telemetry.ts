@@ -19,7 +19,7 @@ export class ParaTelemetry {
     /** Told the HTTP status (or undefined: no answer) of every round trip, e.g. to judge Para's reachability. */
     private readonly observe: (status: number | undefined) => void = () => undefined,
   ) {
-    this.duration = meter.createHistogram(sc.METRIC_PARA_CLIENT_DURATION, { unit: "s", description: "Duration of round trips to Para, per endpoint and outcome." });
+    this.duration = meter.createHistogram(sc.METRIC_PARA_CLIENT_DURATION, { unit: "s", description: "Duration of round trips to Para, per endpoint and outcome.", advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS_S } });
   }
 
   /** Records a round trip that already happened (the SDK's HTTP client reports them when they finish). */

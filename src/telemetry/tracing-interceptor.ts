@@ -2,6 +2,7 @@ import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import {
   type Attributes,
   context,
+  INVALID_SPAN_CONTEXT,
   type Meter,
   propagation,
   SpanKind,
@@ -19,6 +20,20 @@ export interface TracingOptions {
   meter: Meter;
   /** Which RPC attribute names to emit (see semconv.ts). */
   semconv: sc.SemconvMode;
+  /**
+   * Services whose calls get no span (their duration and in-flight metrics are still recorded): by default
+   * health checks (probes every few seconds) and reflection (every `buf curl` and `grpcurl` call), which would
+   * otherwise crowd the traces. See `untracedServices`.
+   */
+  untraced?: ReadonlySet<string>;
+}
+
+export const HEALTH_SERVICE = "grpc.health.v1.Health";
+export const REFLECTION_SERVICES = ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
+
+/** The services left untraced, from SIGNER_TRACE_HEALTH and SIGNER_TRACE_REFLECTION (both false by default). */
+export function untracedServices(trace: { health: boolean; reflection: boolean }): ReadonlySet<string> {
+  return new Set([...(trace.health ? [] : [HEALTH_SERVICE]), ...(trace.reflection ? [] : REFLECTION_SERVICES)]);
 }
 
 const headerGetter: TextMapGetter<Headers> = {
@@ -35,14 +50,18 @@ const headerGetter: TextMapGetter<Headers> = {
  */
 export function createTracingInterceptor(opts: TracingOptions): Interceptor {
   const { tracer, meter, semconv } = opts;
-  const duration = meter.createHistogram(sc.METRIC_RPC_SERVER_CALL_DURATION, { unit: "s", description: "Duration of RPC calls handled by the server." });
+  const untraced = opts.untraced ?? untracedServices({ health: false, reflection: false });
+  const duration = meter.createHistogram(sc.METRIC_RPC_SERVER_CALL_DURATION, { unit: "s", description: "Duration of RPC calls handled by the server.", advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS_S } });
   const active = new InFlightGauge(meter, sc.METRIC_RPC_SERVER_ACTIVE_CALLS, "Calls in progress.");
 
   return (next) => async (req) => {
     const system = rpcSystem(req.header.get("content-type"));
     const base = baseAttributes(req.service.typeName, req.method.name, system, req.url, semconv);
     const parent = propagation.extract(context.active(), req.header, headerGetter);
-    const span = tracer.startSpan(`${req.service.typeName}/${req.method.name}`, { kind: SpanKind.SERVER, attributes: base }, parent);
+    const traced = !untraced.has(req.service.typeName);
+    const span = traced
+      ? tracer.startSpan(`${req.service.typeName}/${req.method.name}`, { kind: SpanKind.SERVER, attributes: base }, parent)
+      : trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const started = performance.now();
     const leave = active.enter(Object.values(base).join("|"), base);
     let ended = false;
@@ -58,7 +77,7 @@ export function createTracingInterceptor(opts: TracingOptions): Interceptor {
       duration.record((performance.now() - started) / 1000, { ...base, ...outcome });
     };
     try {
-      const res = await context.with(trace.setSpan(parent, span), () => next(req));
+      const res = await context.with(traced ? trace.setSpan(parent, span) : parent, () => next(req));
       if (!res.stream) {
         end(undefined);
         return res;

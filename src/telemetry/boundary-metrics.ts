@@ -1,0 +1,48 @@
+import type { Meter } from "@opentelemetry/api";
+import * as sc from "./semconv.js";
+
+/** What the instance pool exposes (src/para/instance-pool.ts). */
+export interface PoolState {
+  readonly size: number;
+  readonly handouts: number;
+  readonly handedOutFromPool: number;
+}
+
+/** What the signing worker's supervisor exposes (src/para/signing-worker.ts). */
+export interface WorkerState {
+  stats(): { convicted: number; warmups: number; refused: number; startFailures: number; quarantined: number };
+}
+
+/**
+ * Asynchronous instruments over the Para boundary's own counters, read only when the SDK collects, so the hot
+ * path pays nothing:
+ * - `para_signer.pool.idle_instances`: pre-constructed SDK instances waiting (gauge);
+ * - `para_signer.pool.handouts`: calls that got an instance, by `para.pool.source` (`pool`: pre-constructed;
+ *   `constructed`: built on the call's own time, i.e. the pool ran dry);
+ * - `para_signer.signing_worker.events`: worker warm-ups, start failures, convictions (a job that crashed the worker
+ *   alone) and refusals (a held wallet refused at once), by `para.worker.event`;
+ * - `para_signer.signing_worker.held_wallets`: wallets held after such a crash (gauge; a count, never which).
+ */
+export function registerBoundaryMetrics(meter: Meter, pool: PoolState, worker: WorkerState): void {
+  meter
+    .createObservableGauge(sc.METRIC_POOL_IDLE, { unit: "{instance}", description: "Pre-constructed Para SDK instances waiting for a call." })
+    .addCallback((r) => r.observe(pool.size));
+  meter
+    .createObservableCounter(sc.METRIC_POOL_HANDOUTS, { unit: "{call}", description: "Calls that got a Para SDK instance, by where it came from." })
+    .addCallback((r) => {
+      r.observe(pool.handedOutFromPool, { [sc.ATTR_POOL_SOURCE]: "pool" });
+      r.observe(pool.handouts - pool.handedOutFromPool, { [sc.ATTR_POOL_SOURCE]: "constructed" });
+    });
+  meter
+    .createObservableCounter(sc.METRIC_WORKER_EVENTS, { unit: "{event}", description: "Signing worker warm-ups, start failures, convictions and refusals." })
+    .addCallback((r) => {
+      const s = worker.stats();
+      r.observe(s.warmups, { [sc.ATTR_WORKER_EVENT]: "warmup" });
+      r.observe(s.startFailures, { [sc.ATTR_WORKER_EVENT]: "start_failure" });
+      r.observe(s.convicted, { [sc.ATTR_WORKER_EVENT]: "conviction" });
+      r.observe(s.refused, { [sc.ATTR_WORKER_EVENT]: "refusal" });
+    });
+  meter
+    .createObservableGauge(sc.METRIC_WORKER_HELD_WALLETS, { unit: "{wallet}", description: "Wallets held after their signing job crashed the worker alone." })
+    .addCallback((r) => r.observe(worker.stats().quarantined));
+}
