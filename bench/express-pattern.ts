@@ -94,6 +94,6 @@ const server = http.createServer((req, res) => {
 // Node's default keep-alive timeout (5 s) would close idle sockets between bench steps; keep them like a proxy would.
 server.keepAliveTimeout = 60_000;
 server.listen(port, "127.0.0.1");
-// The SDK's worker thread keeps the loop alive forever (PARA_SDK §2.3): exit explicitly.
+// The SDK's worker thread keeps the loop alive forever (docs/para-sdk.md §2.3): exit explicitly.
 process.on("SIGTERM", () => process.exit(0));
 process.on("SIGINT", () => process.exit(0));

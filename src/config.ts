@@ -127,7 +127,7 @@ export interface Config {
   authz: AuthzPolicy | undefined;
 }
 
-/** The SDK's API base per environment (PARA_SDK.md §0): only DEV is loopback. */
+/** The SDK's API base per environment (docs/para-sdk.md §0): only DEV is loopback. */
 export const PARA_API_BASE: Record<ParaEnvironment, string> = {
   DEV: "http://localhost:8080",
   SANDBOX: "https://api.sandbox.getpara.com",

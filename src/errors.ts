@@ -4,7 +4,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
 
 /**
- * Constructors for the errors of DESIGN §4. Messages are short, lower-case,
+ * Constructors for the errors of docs/design.md §4. Messages are short, lower-case,
  * name the field, and never carry a value from the request or from Para.
  */
 

@@ -1,5 +1,5 @@
 // Published, non-secret identifiers of the local backend's default key. They only ever unlock the emulator on
-// loopback, so printing them in banners and docs is fine (DESIGN §8 exempts the `dev_` key).
+// loopback, so printing them in banners and docs is fine (docs/design.md §8 exempts the `dev_` key).
 
 export const LOCAL_PARA_API_KEY = "dev_local_para_signer_public";
 export const LOCAL_PARA_SECRET_API_KEY = "dev_secret_local_para_signer";

@@ -5,7 +5,7 @@ import type { Backend } from "./backend.js";
 import { sendJson, sendText } from "./http-util.js";
 import { workerBundle } from "./worker-bundle.js";
 
-// 46 bytes: a module exporting memory `mem` (1 page) and `run(i32, i32)`, enough for Go's wasm_exec.js (PARA_SDK §13).
+// 46 bytes: a module exporting memory `mem` (1 page) and `run(i32, i32)`, enough for Go's wasm_exec.js (docs/para-sdk.md §13).
 const MAIN_WASM = Uint8Array.from([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
   0x01, 0x06, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x00, // type: (i32, i32) -> ()

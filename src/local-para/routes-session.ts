@@ -1,10 +1,10 @@
-// Session-facing Para endpoints the SDK calls on construction, import and session checks (PARA_SDK §2, §4, §5, §8, §10).
+// Session-facing Para endpoints the SDK calls on construction, import and session checks (docs/para-sdk.md §2, §4, §5, §8, §10).
 import { HttpError } from "./http-util.js";
 import type { Route, RouteContext } from "./route.js";
 import type { ApiKeyInfo } from "./types.js";
 
 // The touch response must echo the partner's values byte-for-byte, or the SDK refetches the partner on every
-// touch (PARA_SDK §4 "Partner refresh rule"); one constant feeds both.
+// touch (docs/para-sdk.md §4 "Partner refresh rule"); one constant feeds both.
 const SUPPORTED_WALLET_TYPES = [
   { type: "EVM", optional: false },
   { type: "SOLANA", optional: true },
@@ -33,7 +33,7 @@ export const sessionRoutes: Route[] = [
       const base = { partnerId: key.partnerId, supportedWalletTypes: SUPPORTED_WALLET_TYPES, cosmosPrefix: COSMOS_PREFIX };
       const s = ctx.backend.store.activeSession(ctx.sid, key.apiKey);
       if (s === undefined) return { isAuthenticated: false, ...base };
-      // No currentWalletIds: it would overwrite the imported selection (PARA_SDK §4).
+      // No currentWalletIds: it would overwrite the imported selection (docs/para-sdk.md §4).
       return { isAuthenticated: true, ...base, userId: s.userId, sessionLookupId: s.verificationToken, sessionId: s.sessionId };
     },
   },

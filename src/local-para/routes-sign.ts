@@ -1,5 +1,5 @@
 // Signing: the real worker's `messages/sign` and `transactions/sign` presign calls, the emulator's MPC step that combines the shares, and
-// the transaction-review polling endpoint (PARA_SDK §7.4, §7.5).
+// the transaction-review polling endpoint (docs/para-sdk.md §7.4, §7.5).
 import { HttpError, str } from "./http-util.js";
 import { decodeShare, signWithShares } from "./mpc-keys.js";
 import { requireKey, requireSession } from "./routes-session.js";
@@ -10,7 +10,7 @@ import { parseTransaction, serializeTransaction, toHex, type TransactionSerializ
 /**
  * A wallet a policy denies: answered as Para does (the best reading of its behaviour; its policy engine is not
  * public): HTTP 403 with a JSON body naming the code and the rule. The real worker leaves that rejection unhandled,
- * which crashes the worker thread (PARA_SDK §7.6); the substitute worker does the same, with Para's body in the
+ * which crashes the worker thread (docs/para-sdk.md §7.6); the substitute worker does the same, with Para's body in the
  * crash message.
  */
 function refuseIfDenied(ctx: RouteContext, walletId: string): void {

@@ -1,4 +1,4 @@
-// Builds the exported session string byte-for-byte in the shape ParaServer.exportSession() produces (PARA_SDK §3.1,
+// Builds the exported session string byte-for-byte in the shape ParaServer.exportSession() produces (docs/para-sdk.md §3.1,
 // §9): base64(JSON {authInfo, userId, wallets, currentWalletIds, sessionCookie, externalWallets}).
 import type { Session, User } from "./store.js";
 import type { MintedSession } from "./types.js";

@@ -51,7 +51,7 @@ export class Store {
   createKey(opts: CreateApiKeyOptions = {}): ApiKeyInfo {
     const id = randomBytes(8).toString("hex");
     return this.addKey({
-      // "dev_" so the SDK's key-prefix rule keeps Environment.DEV (PARA_SDK §0).
+      // "dev_" so the SDK's key-prefix rule keeps Environment.DEV (docs/para-sdk.md §0).
       apiKey: `dev_local_${id}`,
       apiKeyId: `local-para-key-${id}`,
       secretApiKey: `dev_secret_${randomBytes(16).toString("hex")}`,

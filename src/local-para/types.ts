@@ -44,7 +44,7 @@ export interface MintedWallet {
 }
 
 export interface MintedSession {
-  /** base64(JSON) exactly as ParaServer.exportSession() produces it (PARA_SDK §3.1), signers included unless excluded. */
+  /** base64(JSON) exactly as ParaServer.exportSession() produces it (docs/para-sdk.md §3.1), signers included unless excluded. */
   session: string;
   sessionWithoutSigners: string;
   verificationToken: string;

@@ -1,4 +1,4 @@
-// The substitute for Para's mpcWorkerServer-bundle.js (PARA_SDK §7.2-7.4, §13 "Substitute bundle contract").
+// The substitute for Para's mpcWorkerServer-bundle.js (docs/para-sdk.md §7.2-7.4, §13 "Substitute bundle contract").
 // The SDK evals this text in a worker_threads Worker of whichever process fetched it, so it must be a
 // self-contained CommonJS script using only Node builtins and global fetch. It reproduces the real worker's HTTP
 // calls (messages/sign, transactions/sign) and its failure mode (any rejection crashes the worker thread), then replaces the opaque
@@ -20,7 +20,7 @@ async function post(path, label, m, body) {
   try { data = JSON.parse(text); } catch { data = text; }
   // Like the real worker: a non-200 rejects, and the rejection is left unhandled, crashing this thread. The crash
   // message carries Para's error fields (message, code, deniedBy; nothing else of the body), as JSON, so a policy
-  // denial can be told apart. (The shipped worker's message is "[object Object]" here: PARA_SDK §7.6.)
+  // denial can be told apart. (The shipped worker's message is "[object Object]" here: docs/para-sdk.md §7.6.)
   if (res.status !== 200) {
     const fields = {};
     if (data && typeof data === "object") {

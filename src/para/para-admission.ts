@@ -84,7 +84,7 @@ export class ParaAdmission {
   }
 }
 
-/** Para round trips each operation makes (PARA_SDK.md §2.2, §4–§8), for admission. */
+/** Para round trips each operation makes (docs/para-sdk.md §2.2, §4–§8), for admission. */
 export const PARA_COST = {
   construction: 5,
   touch: 1,

@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { retryable } from "../errors.js";
 
 /**
- * Maps whatever the SDK or a Para REST call threw to the codes of DESIGN §4.
+ * Maps whatever the SDK or a Para REST call threw to the codes of docs/design.md §4.
  * Para's error bodies become `ParaApiError.message` and may echo request
  * data, so no message from Para is ever copied into ours; the original stays
  * only as the (unserialised) cause.
@@ -41,7 +41,7 @@ export function isWorkerCrash(error: unknown): boolean {
  * How a denial arrives (the best reading of Para's behaviour): Para answers the worker's presign call
  * (`messages/sign`, `transactions/sign`) with HTTP 403 and a JSON body `{"message", "code": "POLICY_DENIED",
  * "deniedBy": "<rule id>"}`. The worker leaves that rejection unhandled, which crashes the worker thread
- * (PARA_SDK §7.6); the SDK then rejects the job with `worker error with workId … and opts {…}: <message>`. What
+ * (docs/para-sdk.md §7.6); the SDK then rejects the job with `worker error with workId … and opts {…}: <message>`. What
  * `<message>` holds depends on the worker: the local Para backend's worker writes Para's JSON body into it, so the
  * code and rule can be read; the worker shipped with @getpara/server-sdk 2.18 sets `ParaApiError.message` to the
  * parsed body object, which arrives as "[object Object]": a denial through it cannot be told from any other

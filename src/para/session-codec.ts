@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { invalidArgument } from "../errors.js";
 
 /**
- * Decodes and validates an exported Para session (PARA_SDK.md §3.1) before the
+ * Decodes and validates an exported Para session (docs/para-sdk.md §3.1) before the
  * SDK sees it: the SDK validates nothing and can be left half-mutated by a
  * malformed one. The SDK is then given a canonical re-encoding built only
  * from the validated fields, never the caller's bytes.
@@ -156,7 +156,7 @@ function validate(doc: unknown): ValidSession {
  * and does not support external-wallet sessions. They are also where the SDK
  * trusts the blob most: a session with only external wallets is
  * CONNECTION_ONLY, for which isSessionActive answers true without asking Para
- * (PARA_SDK.md §4), and findWalletId takes any external wallet as usable with
+ * (docs/para-sdk.md §4), and findWalletId takes any external wallet as usable with
  * no ownership check (§6). The canonical form always carries `{}`, so a value
  * here is refused rather than dropped silently: the caller learns that the
  * session is not one this service can act on.

@@ -21,7 +21,7 @@ export interface SupervisorOptions {
 const OUTAGE_CONVICTIONS = 3;
 
 /**
- * Supervises the SDK's one process-wide signing worker (PARA_SDK.md §12, §14):
+ * Supervises the SDK's one process-wide signing worker (docs/para-sdk.md §12, §14):
  *
  * - Warm: a worker exists and answered INIT before calls use it, and again
  *   right after it dies, so a burst never spawns one worker per request.

@@ -7,7 +7,7 @@ export type Format = "RAW" | "EIP191";
 
 /**
  * Turns the caller's message into the exact bytes the wallet signs
- * (DESIGN §3): secp256k1 wallets sign a 32-byte digest (RAW must already be
+ * (docs/design.md §3): secp256k1 wallets sign a 32-byte digest (RAW must already be
  * one; EIP191 hashes the prefixed message), Solana signs raw bytes.
  */
 export function bytesToSign(type: SessionWalletType, format: Format, message: Uint8Array, maxBytes: number): Uint8Array {

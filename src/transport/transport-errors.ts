@@ -24,7 +24,7 @@ export function bufferedBytesExhausted(): ConnectError {
   ]);
 }
 
-/** The server's cap on reading one request body (DESIGN §4: the server's cap is DEADLINE_EXCEEDED). */
+/** The server's cap on reading one request body (docs/design.md §4: the server's cap is DEADLINE_EXCEEDED). */
 export function bodyReadTimedOut(): ConnectError {
   return new ConnectError("request body not received in time", Code.DeadlineExceeded, undefined, [errorInfo("BODY_READ_TIMEOUT")]);
 }

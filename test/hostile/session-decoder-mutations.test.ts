@@ -1,6 +1,6 @@
 // Property: a valid session with any of its fields replaced by a value of the wrong kind (number, array, null,
 // object, empty or huge string) or removed is either still a session that round-trips, or refused cleanly; and a
-// broken REQUIRED field is always refused (the SDK validates nothing, PARA_SDK §3.2, so whatever gets past here
+// broken REQUIRED field is always refused (the SDK validates nothing, docs/para-sdk.md §3.2, so whatever gets past here
 // reaches it).
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";

@@ -92,7 +92,7 @@ describe("session decoder: duplicated keys, prototype keys, deep nesting", () =>
 
 describe("session decoder: externalWallets", () => {
   // External-wallet sessions are not supported (session-codec.ts validateExternalWallets): a CONNECTION_ONLY session
-  // makes the SDK's isSessionActive answer true without asking Para (PARA_SDK.md §4).
+  // makes the SDK's isSessionActive answer true without asking Para (docs/para-sdk.md §4).
   test("absent or {} is accepted, and the canonical form carries {}", () => {
     for (const value of [undefined, {}]) {
       const outcome = decodeChecked(b64(JSON.stringify(withValueAt(doc, ["externalWallets"], value))));

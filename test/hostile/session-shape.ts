@@ -1,4 +1,4 @@
-// A session in the exact shape `waitAndExportSession()` exports (PARA_SDK §3.1), built locally so the decoder's
+// A session in the exact shape `waitAndExportSession()` exports (docs/para-sdk.md §3.1), built locally so the decoder's
 // property tests need no backend, plus the few helpers the mutation properties share.
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

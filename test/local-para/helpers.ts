@@ -43,7 +43,7 @@ export function verifyEd25519(message: Uint8Array, signatureB64: string, publicK
 
 export const b64 = (bytes: Uint8Array | string): string => Buffer.from(bytes).toString("base64");
 
-/** The SDK's signing worker keeps the process alive forever (PARA_SDK §2.3); end it so the vitest fork exits. */
+/** The SDK's signing worker keeps the process alive forever (docs/para-sdk.md §2.3); end it so the vitest fork exits. */
 export function resetSdkWorker(): void {
   const require = createRequire(import.meta.url);
   const wrapper = require("@getpara/server-sdk/dist/cjs/workers/workerWrapper.js") as { resetWorker(): void };

@@ -9,7 +9,7 @@ import { startSignerHarness, type SignerHarness } from "../support/signer-harnes
 
 const digest = () => new Uint8Array(32).map(() => Math.floor(Math.random() * 256));
 
-/** Every row of DESIGN §4 that Para's behaviour produces, each from a real situation on the local backend. */
+/** Every row of docs/design.md §4 that Para's behaviour produces, each from a real situation on the local backend. */
 describe("Para failures map to gRPC codes", () => {
   let h: SignerHarness;
   beforeAll(async () => {
