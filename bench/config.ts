@@ -4,8 +4,19 @@
  * every dimension for a ~1 minute smoke run.
  */
 
-export type RpcName = "CheckSession" | "SignEvmEip191" | "SignSolanaRaw" | "VerifyJwt";
+export type RpcName =
+  | "CheckSession"
+  | "SignEvmEip191"
+  | "SignSolanaRaw"
+  | "VerifyJwt"
+  | "SignTransaction"
+  | "SignTypedData"
+  | "SignAuthorization"
+  | "SignSolanaTransaction";
+/** What the matrix runs by default: the RPCs every compared system serves. */
 export const ALL_RPCS: readonly RpcName[] = ["CheckSession", "SignEvmEip191", "SignSolanaRaw", "VerifyJwt"];
+/** The wave-2 signing RPCs: para-signer only (the docs' pattern and the floor have no such routes). */
+export const SIGNING_RPCS: readonly RpcName[] = ["SignTransaction", "SignTypedData", "SignAuthorization", "SignSolanaTransaction"];
 
 export interface BenchConfig {
   quick: boolean;
@@ -73,7 +84,8 @@ function flag(name: string, fallback: boolean): boolean {
 export function benchConfig(): BenchConfig {
   const quick = flag("BENCH_QUICK", false);
   const rpcs = list("BENCH_RPCS", ALL_RPCS.join(","));
-  for (const r of rpcs) if (!(ALL_RPCS as readonly string[]).includes(r)) throw new Error(`BENCH_RPCS: unknown "${r}" (one of ${ALL_RPCS.join(", ")})`);
+  const known: readonly string[] = [...ALL_RPCS, ...SIGNING_RPCS];
+  for (const r of rpcs) if (!known.includes(r)) throw new Error(`BENCH_RPCS: unknown "${r}" (one of ${known.join(", ")})`);
   return {
     quick,
     latenciesMs: numbers("BENCH_LATENCIES", quick ? "20" : "0,20"),

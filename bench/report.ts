@@ -14,6 +14,10 @@ const RPC_LABEL: Record<RpcName, string> = {
   SignEvmEip191: "SignMessage, EVM EIP191 (skip_keep_alive)",
   SignSolanaRaw: "SignMessage, Solana RAW (skip_keep_alive)",
   VerifyJwt: "VerifySession (JWT)",
+  SignTransaction: "SignTransaction, EIP-1559 (skip_keep_alive)",
+  SignTypedData: "SignTypedData, EIP-712 (skip_keep_alive)",
+  SignAuthorization: "SignAuthorization, EIP-7702 (skip_keep_alive)",
+  SignSolanaTransaction: "SignSolanaTransaction, v0 (skip_keep_alive)",
 };
 
 const n = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : "–");

@@ -11,10 +11,15 @@ import { create, toBinary, type DescMessage, type MessageInitShape } from "@bufb
 import {
   CheckSessionRequestSchema,
   MessageFormat,
+  SignAuthorizationRequestSchema,
   SignMessageRequestSchema,
+  SignSolanaTransactionRequestSchema,
+  SignTransactionRequestSchema,
+  SignTypedDataRequestSchema,
   VerifySessionRequestSchema,
   WalletType,
 } from "../gen/para/signer/v1/signer_service_pb.js";
+import { exampleEvmTransaction, exampleSolanaTransaction, exampleTypedData } from "../src/local-para/example-payloads.js";
 import type { BenchSession } from "./backend.js";
 import type { RpcName } from "./config.js";
 
@@ -71,6 +76,25 @@ export function prepare(rpc: RpcName, s: BenchSession): PreparedRequest {
         }),
         ...json("/sign-message", { session: s.session, walletId: walletId(s, "SOLANA"), messageBase64: SOLANA_MESSAGE.toString("base64"), format: "RAW" }),
       };
+    // The wave-2 signing RPCs have no route in the docs' pattern: the HTTP form is a placeholder no run uses.
+    case "SignTransaction":
+      return grpcOnly(`${SERVICE}/SignTransaction`, grpcFrame(SignTransactionRequestSchema, {
+        session: s.session, walletId: walletId(s, "EVM"), unsignedTransaction: EVM_TX, chainId: 1n, skipKeepAlive: true,
+      }));
+    case "SignTypedData":
+      return grpcOnly(`${SERVICE}/SignTypedData`, grpcFrame(SignTypedDataRequestSchema, {
+        session: s.session, walletId: walletId(s, "EVM"), typedDataJson: TYPED_DATA, skipKeepAlive: true,
+      }));
+    case "SignAuthorization":
+      return grpcOnly(`${SERVICE}/SignAuthorization`, grpcFrame(SignAuthorizationRequestSchema, {
+        session: s.session, walletId: walletId(s, "EVM"), chainId: 1n, contractAddress: "0x000000000000000000000000000000000000dEaD", nonce: 0n, skipKeepAlive: true,
+      }));
+    case "SignSolanaTransaction": {
+      const sol = s.wallets.find((w) => w.type === "SOLANA")!;
+      return grpcOnly(`${SERVICE}/SignSolanaTransaction`, grpcFrame(SignSolanaTransactionRequestSchema, {
+        session: s.session, walletId: sol.id, transaction: exampleSolanaTransaction(sol.address), skipKeepAlive: true,
+      }));
+    }
     case "VerifyJwt":
       return {
         grpcPath: `${SERVICE}/VerifySession`,
@@ -78,6 +102,13 @@ export function prepare(rpc: RpcName, s: BenchSession): PreparedRequest {
         ...json("/verify-session", { jwt: s.jwt }),
       };
   }
+}
+
+const EVM_TX = exampleEvmTransaction(1, "eip1559");
+const TYPED_DATA = JSON.stringify(exampleTypedData());
+
+function grpcOnly(grpcPath: string, frame: Buffer): PreparedRequest {
+  return { grpcPath, grpcFrame: frame, httpPath: "/unsupported", httpBody: Buffer.alloc(0) };
 }
 
 /** One prepared request per session, for one RPC. */
