@@ -20,6 +20,9 @@ export interface SupervisorOptions {
  */
 const OUTAGE_CONVICTIONS = 3;
 
+/** Crashes a job must cause while running alone before it is blamed for them. */
+const CRASHES_TO_CONVICT = 2;
+
 /**
  * Supervises the SDK's one process-wide signing worker (docs/para-sdk.md §12, §14):
  *
@@ -29,8 +32,9 @@ const OUTAGE_CONVICTIONS = 3;
  *   every user. A job that saw a crash is not failed outright: it is retried
  *   alone, once the jobs in flight have settled, while new jobs wait. A job
  *   that crashes the worker while running alone is the culprit and fails; the
- *   innocent ones succeed on their retry. Retries are bounded: one per crash
- *   seen while alone.
+ *   innocent ones succeed on their retry. A job is blamed only when it crashes
+ *   the worker twice running alone (once may be Para's passing failure).
+ *   Retries are bounded: at most two alone per job.
  * - Quarantine: the culprit's signer (a Para-confirmed user's wallet) is
  *   refused for a while (FAILED_PRECONDITION, SIGNING_REFUSED) without a job,
  *   so a session Para refuses cannot crash the worker under everyone on every
@@ -43,7 +47,13 @@ const OUTAGE_CONVICTIONS = 3;
 export class SigningWorkerSupervisor {
   private warming: Promise<void> | undefined;
   private active = 0;
-  private readonly probation: Array<{ job: () => Promise<unknown>; key: string | undefined; settle: (outcome: Promise<unknown>) => void }> = [];
+  private readonly probation: Array<{
+    job: () => Promise<unknown>;
+    key: string | undefined;
+    settle: (outcome: Promise<unknown>) => void;
+    /** Crashes seen while running alone. */
+    aloneCrashes: number;
+  }> = [];
   private probationRunning = false;
   private gateWaiters: Array<() => void> = [];
   private stopped = false;
@@ -145,7 +155,7 @@ export class SigningWorkerSupervisor {
       this.kick();
     }
     return new Promise<T>((resolve, reject) => {
-      this.probation.push({ job, key: signer, settle: (outcome) => (outcome as Promise<T>).then(resolve, reject) });
+      this.probation.push({ job, key: signer, aloneCrashes: 0, settle: (outcome) => (outcome as Promise<T>).then(resolve, reject) });
       this.kick();
     });
   }
@@ -200,14 +210,21 @@ export class SigningWorkerSupervisor {
         },
         (error: unknown) => {
           if (!isWorkerCrash(error)) return item.settle(outcome);
-          this.counts.convicted++;
           // A policy denial read from the crash (alone, so it is this job's): Para's deliberate answer, no sign of
           // an outage. The signer is still held: every denied job crashes the worker under everyone.
           const denial = policyDenialOf(error);
           if (denial) {
+            this.counts.convicted++;
             if (item.key) this.quarantine.hold(item.key);
             return item.settle(Promise.reject(policyDenied(denial.deniedBy, error)));
           }
+          // One crash while alone may be a passing failure of Para's signing side: run it alone once more before
+          // blaming it (a job Para refuses fails again, and its signer is then held).
+          if (++item.aloneCrashes < CRASHES_TO_CONVICT) {
+            this.probation.unshift(item);
+            return;
+          }
+          this.counts.convicted++;
           this.convictionsInARow++;
           // Several different signers failing alone in a row: Para's signing is down, not their sessions.
           if (this.convictionsInARow >= OUTAGE_CONVICTIONS || !item.key) return item.settle(Promise.reject(error));

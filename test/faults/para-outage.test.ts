@@ -89,9 +89,10 @@ describe("Para outages: the right codes meanwhile, health tells the truth, recov
       await localPara.addFault({ endpoint: "mpcSign", apiKey: h.key.apiKey, crashWorker: true, times: 3 });
       const results = await Promise.allSettled(sessions.map((s) => h.grpc.signMessage({ session: s.session, message: new Uint8Array(32) })));
       const rejected = results.filter((r) => r.status === "rejected");
-      // Each injected crash is attributed to one job when it crashes alone; at most the three jobs that hit the fault fail.
-      expect(rejected.length).toBeLessThanOrEqual(3);
-      for (const r of rejected) expect((r as PromiseRejectedResult).reason.code).toBe(Code.Unavailable);
+      // A job is blamed only when it crashes the worker twice running alone: of three injected crashes, at most one
+      // job can be blamed (SIGNING_REFUSED) or, failing among others, see UNAVAILABLE; every other call succeeds.
+      expect(rejected.length).toBeLessThanOrEqual(1);
+      for (const r of rejected) expect([Code.Unavailable, Code.FailedPrecondition]).toContain((r as PromiseRejectedResult).reason.code);
       expect((await h.grpc.signMessage({ session: sessions[0]!.session, message: new Uint8Array(32) })).signature.length).toBe(65);
     } finally {
       await h.stop();
