@@ -20,7 +20,10 @@ export type ErrorReason =
   | "POLICY_DENIED"
   | "SECRET_KEY_NOT_CONFIGURED"
   | "JWT_AUDIENCE_NOT_CONFIGURED"
+  /** Para answered 429. */
   | "PARA_RATE_LIMITED"
+  /** This server's own budget toward Para (SIGNER_PARA_MAX_RPS / _MAX_CONCURRENT) refused the call before Para saw it. */
+  | "PARA_BUDGET_EXHAUSTED"
   | "PARA_UNAVAILABLE"
   | "CONCURRENCY_LIMIT";
 

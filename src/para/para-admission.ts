@@ -30,13 +30,13 @@ export class ParaAdmission {
   enter(cost: number): () => void {
     const { maxConcurrent, perSecond } = this.limits;
     if (maxConcurrent > 0 && this.active >= maxConcurrent) {
-      throw retryable(Code.ResourceExhausted, "para call limit reached", "PARA_RATE_LIMITED", 50);
+      throw retryable(Code.ResourceExhausted, "this server's limit of calls to para at once is reached", "PARA_BUDGET_EXHAUSTED", 50);
     }
     if (perSecond > 0) {
       this.refill();
       if (this.tokens < cost) {
         const waitMs = Math.ceil(((cost - this.tokens) / perSecond) * 1000);
-        throw retryable(Code.ResourceExhausted, "para rate limit reached", "PARA_RATE_LIMITED", waitMs);
+        throw retryable(Code.ResourceExhausted, "this server's rate budget toward para is spent", "PARA_BUDGET_EXHAUSTED", waitMs);
       }
       this.tokens -= cost;
     }
@@ -58,7 +58,7 @@ export class ParaAdmission {
     this.refill();
     if (this.tokens < cost) {
       const waitMs = Math.ceil(((cost - this.tokens) / perSecond) * 1000);
-      throw retryable(Code.ResourceExhausted, "para rate limit reached", "PARA_RATE_LIMITED", waitMs);
+      throw retryable(Code.ResourceExhausted, "this server's rate budget toward para is spent", "PARA_BUDGET_EXHAUSTED", waitMs);
     }
     this.tokens -= cost;
   }

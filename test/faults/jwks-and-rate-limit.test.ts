@@ -2,7 +2,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Code } from "@connectrpc/connect";
 import { describe, expect, test } from "vitest";
-import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { failure } from "../support/failure.js";
 import { LOCAL_PARA_API_URL, localPara } from "../support/local-para-admin.js";
 import { startSignerHarness } from "../support/signer-harness.js";
@@ -98,6 +98,8 @@ describe("rate limiting toward Para", () => {
       for (const e of refused) {
         expect(e.code).toBe(Code.ResourceExhausted);
         expect(e.findDetails(RetryInfoSchema)).toHaveLength(1);
+        // Refused by this server's own budget, told apart from Para's 429 (PARA_RATE_LIMITED).
+        expect(e.findDetails(ErrorInfoSchema)[0]?.reason).toBe("PARA_BUDGET_EXHAUSTED");
       }
       // Round trips this burst cost Para: each admitted call's touch (plus constructions, which draw on the same bucket).
       const touches = ((await localPara.stats()).byApiKey[h.key.apiKey]?.touch ?? 0) - before;
