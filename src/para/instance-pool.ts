@@ -43,9 +43,8 @@ export class PristineInstancePool implements ParaInstanceSource {
   private backoffMs = 0;
   private stopped = false;
   private readonly handedOut = new WeakSet<ParaInstance>();
-  /** Calls served, and how many of them got a pre-constructed instance; for metrics and tests. */
-  handouts = 0;
-  handedOutFromPool = 0;
+  private handouts = 0;
+  private handedOutFromPool = 0;
 
   constructor(private readonly options: PoolOptions) {}
 
@@ -59,7 +58,12 @@ export class PristineInstancePool implements ParaInstanceSource {
     this.waiting.length = 0;
   }
 
-  /** Waiting instances, for metrics and tests. */
+  /** Read-only counters (metrics read them): calls served, how many got a pre-constructed instance, and waiting ones. */
+  stats(): { handouts: number; fromPool: number; waiting: number } {
+    return { handouts: this.handouts, fromPool: this.handedOutFromPool, waiting: this.waiting.length };
+  }
+
+  /** Waiting instances (admission counts a construction when none waits). */
   get size(): number {
     return this.waiting.length;
   }

@@ -3,9 +3,7 @@ import * as sc from "./semconv.js";
 
 /** What the instance pool exposes (src/para/instance-pool.ts). */
 export interface PoolState {
-  readonly size: number;
-  readonly handouts: number;
-  readonly handedOutFromPool: number;
+  stats(): { handouts: number; fromPool: number; waiting: number };
 }
 
 /** What the signing worker's supervisor exposes (src/para/signing-worker.ts). */
@@ -26,12 +24,13 @@ export interface WorkerState {
 export function registerBoundaryMetrics(meter: Meter, pool: PoolState, worker: WorkerState): void {
   meter
     .createObservableGauge(sc.METRIC_POOL_IDLE, { unit: "{instance}", description: "Pre-constructed Para SDK instances waiting for a call." })
-    .addCallback((r) => r.observe(pool.size));
+    .addCallback((r) => r.observe(pool.stats().waiting));
   meter
     .createObservableCounter(sc.METRIC_POOL_HANDOUTS, { unit: "{call}", description: "Calls that got a Para SDK instance, by where it came from." })
     .addCallback((r) => {
-      r.observe(pool.handedOutFromPool, { [sc.ATTR_POOL_SOURCE]: "pool" });
-      r.observe(pool.handouts - pool.handedOutFromPool, { [sc.ATTR_POOL_SOURCE]: "constructed" });
+      const { handouts, fromPool } = pool.stats();
+      r.observe(fromPool, { [sc.ATTR_POOL_SOURCE]: "pool" });
+      r.observe(handouts - fromPool, { [sc.ATTR_POOL_SOURCE]: "constructed" });
     });
   meter
     .createObservableCounter(sc.METRIC_WORKER_EVENTS, { unit: "{event}", description: "Signing worker warm-ups, start failures, convictions and refusals." })

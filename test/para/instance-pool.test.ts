@@ -47,8 +47,8 @@ describe("PristineInstancePool", () => {
       await tick();
     }
     expect(new Set(handed).size).toBe(handed.length);
-    expect(pool.handouts).toBe(70);
-    expect(pool.handedOutFromPool).toBeGreaterThan(0);
+    expect(pool.stats().handouts).toBe(70);
+    expect(pool.stats().fromPool).toBeGreaterThan(0);
     // Whatever still waits in the pool was never handed out.
     const handedSet = new Set(handed);
     expect(built.filter((b) => !handedSet.has(b)).length).toBeGreaterThanOrEqual(pool.size);
@@ -77,7 +77,7 @@ describe("PristineInstancePool", () => {
     const builtWhileFailing = next;
     // A call now builds its own instance (so it reports Para's state itself).
     await pool.acquire(never);
-    expect(pool.handedOutFromPool).toBe(0);
+    expect(pool.stats().fromPool).toBe(0);
     failing = false;
     await new Promise((resolve) => setTimeout(resolve, 600)); // past the first back-off
     expect(pool.size).toBeGreaterThan(0);

@@ -38,11 +38,11 @@ describe("IssueJwt, VerifySession, VerifyWallet against the local Para backend",
     await h.grpc.verifySession({ credential: { case: "jwt", value: issued.token } });
     const before = h.service.jwt.jwksFetches;
     // Not Para's touch count: the pool's background refills touch Para for this key at any time.
-    const sdkCalls = h.service.instances.handouts;
+    const sdkCalls = h.service.instances.stats().handouts;
     const restCalls = (await localPara.stats()).byApiKey[h.key.apiKey]?.sessionsVerify ?? 0;
     for (let i = 0; i < 5; i++) await h.grpc.verifySession({ credential: { case: "jwt", value: issued.token } });
     expect(h.service.jwt.jwksFetches).toBe(before);
-    expect(h.service.instances.handouts).toBe(sdkCalls);
+    expect(h.service.instances.stats().handouts).toBe(sdkCalls);
     expect((await localPara.stats()).byApiKey[h.key.apiKey]?.sessionsVerify ?? 0).toBe(restCalls);
   });
 
