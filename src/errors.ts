@@ -16,6 +16,11 @@ export type ErrorReason =
   | "TRANSACTION_REVIEW_REQUIRED"
   | "SESSION_INACTIVE"
   | "SESSION_MISMATCH"
+  /** A JWT that does not verify (signature, audience, issuer, shape). */
+  | "JWT_INVALID"
+  | "JWT_EXPIRED"
+  /** Para does not know the verification token, or it expired. */
+  | "VERIFICATION_TOKEN_INVALID"
   | "SIGNING_REFUSED"
   | "POLICY_DENIED"
   | "SECRET_KEY_NOT_CONFIGURED"

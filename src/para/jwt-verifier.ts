@@ -115,13 +115,13 @@ function mapVerifyError(error: unknown): ConnectError {
     // At least a second, so a caller honouring RetryInfo does not spin.
     return retryable(Code.Unavailable, "para jwks unavailable", "PARA_UNAVAILABLE", Math.max(error.retryAfterMs, 1_000), error);
   }
-  if (error instanceof errors.JWTExpired) return new ConnectError("jwt expired", Code.Unauthenticated, undefined, undefined, error);
+  if (error instanceof errors.JWTExpired) return withReason(Code.Unauthenticated, "jwt expired", "JWT_EXPIRED", {}, error);
   if (error instanceof errors.JWTClaimValidationFailed) {
     // Names the claim (aud, iss, nbf...), never its value.
-    return new ConnectError(`jwt invalid: ${claimName(error.claim)}`, Code.Unauthenticated, undefined, undefined, error);
+    return withReason(Code.Unauthenticated, `jwt invalid: ${claimName(error.claim)}`, "JWT_INVALID", {}, error);
   }
   if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSInvalid)) {
-    return new ConnectError("jwt invalid", Code.Unauthenticated, undefined, undefined, error);
+    return withReason(Code.Unauthenticated, "jwt invalid", "JWT_INVALID", {}, error);
   }
   // Not a jose verdict on the token: a key Para published could not be read.
   return retryable(Code.Unavailable, "para jwks unavailable", "PARA_UNAVAILABLE", 2_000, error);
@@ -136,7 +136,7 @@ function claimsOf(payload: JWTPayload, keyId: string): ParaJwtClaims {
   const data = (typeof payload["data"] === "object" && payload["data"] !== null ? payload["data"] : {}) as Record<string, unknown>;
   const wallets = Array.isArray(data["wallets"]) ? (data["wallets"] as unknown[]) : [];
   const userId = str(data["userId"]) || str(payload.sub);
-  if (!userId) throw new ConnectError("jwt invalid", Code.Unauthenticated);
+  if (!userId) throw withReason(Code.Unauthenticated, "jwt invalid", "JWT_INVALID");
   const audience = Array.isArray(payload.aud) ? (payload.aud[0] ?? "") : (payload.aud ?? "");
   return {
     userId,

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { retryable } from "../errors.js";
+import { retryable, withReason } from "../errors.js";
 
 /**
  * Maps whatever the SDK or a Para REST call threw to the codes of docs/design.md §4.
@@ -85,7 +85,8 @@ export function fromStatus({ status, code }: ParaFailure, what: string, cause: u
     return retryable(Code.ResourceExhausted, `para ${what}: rate limited`, "PARA_RATE_LIMITED", RETRY_AFTER_RATE_LIMIT_MS, cause);
   }
   if (status === 401 || status === 403) {
-    return new ConnectError(`para ${what}: session not authenticated`, Code.Unauthenticated, undefined, undefined, cause);
+    // Para refused the session itself (401/403): the session is not (or no longer) an active one.
+    return withReason(Code.Unauthenticated, `para ${what}: session not authenticated`, "SESSION_INACTIVE", {}, cause);
   }
   if (status === undefined || status >= 500 || status === 408) {
     // No status: connection refused/reset, DNS, or a non-200 success code.

@@ -46,7 +46,7 @@ export class ParaRestClient {
   async verifySession(verificationToken: string, signal: AbortSignal, within = false): Promise<VerifiedToken> {
     const res = await this.post("/sessions/verify", { verificationToken }, signal, "session verify", within);
     if (res.status === 403 || res.status === 404 || res.status === 410) {
-      throw new ConnectError("verification token is invalid or expired", Code.Unauthenticated);
+      throw withReason(Code.Unauthenticated, "verification token is invalid or expired", "VERIFICATION_TOKEN_INVALID");
     }
     const body = await this.json(res, "session verify");
     return {

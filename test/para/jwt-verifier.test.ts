@@ -243,8 +243,12 @@ describe("ParaJwtVerifier with its key-set cache", () => {
 
   test("audience and expiry are still enforced; no audience configured is FAILED_PRECONDITION", async () => {
     const v = verifier();
-    expect(((await outcome(v.verify(await tokenFor(para, { aud: "someone-else" })))) as ConnectError).rawMessage).toBe("jwt invalid: aud");
-    expect(((await outcome(v.verify(await tokenFor(para, { exp: "-1h" })))) as ConnectError).rawMessage).toBe("jwt expired");
+    const aud = (await outcome(v.verify(await tokenFor(para, { aud: "someone-else" })))) as ConnectError;
+    expect(aud.rawMessage).toBe("jwt invalid: aud");
+    expect(aud.findDetails(ErrorInfoSchema)[0]?.reason).toBe("JWT_INVALID");
+    const expired = (await outcome(v.verify(await tokenFor(para, { exp: "-1h" })))) as ConnectError;
+    expect(expired.rawMessage).toBe("jwt expired");
+    expect(expired.findDetails(ErrorInfoSchema)[0]?.reason).toBe("JWT_EXPIRED");
     expect(((await outcome(verifier({ audience: undefined }).verify(await tokenFor(para)))) as ConnectError).code).toBe(Code.FailedPrecondition);
   });
 
