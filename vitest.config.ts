@@ -27,6 +27,7 @@ const UNIT = [
   "test/reflection/**/*.test.ts",
   "test/server.test.ts",
   "test/telemetry/in-flight-gauge.test.ts",
+  "test/telemetry/logging-interceptor.test.ts",
   "test/transport/**/*.test.ts",
 ];
 

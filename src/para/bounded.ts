@@ -29,8 +29,32 @@ export function bounded<T>(work: Promise<T>, signal: AbortSignal, capMs: number,
   });
 }
 
+/**
+ * Waits for `work` unless `signal` aborts first (then rejects with its reason). Unlike `bounded`, no cap: for
+ * waits that are bounded elsewhere, where only the caller's giving up should end them.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Connect aborts a handler's signal with a ConnectError (deadline, cancel, shutdown); keep its code. */
-function abortError(signal: AbortSignal): ConnectError {
+export function abortError(signal: AbortSignal): ConnectError {
   const reason: unknown = signal.reason;
   if (reason instanceof ConnectError) return reason;
   return new ConnectError("call aborted", Code.Canceled);

@@ -7,7 +7,7 @@ import type { ParaInstance, ParaSessionCheck, ParaWallet } from "./para-sdk.js";
 import type { ParaRestClient } from "./para-rest.js";
 import type { RecentRefusals } from "./recent-refusals.js";
 import type { ValidSession } from "./session-codec.js";
-import type { ConfirmedIdentity, SessionIdentity } from "./session-identity.js";
+import { type ConfirmedIdentity, isSettledRefusal, type SessionIdentity } from "./session-identity.js";
 import { SigningQuarantine } from "./signing-quarantine.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
 import { PARA_COST, type ParaAdmission } from "./para-admission.js";
@@ -132,7 +132,9 @@ export class ParaGateway {
         : para.signTransaction(job.walletId, payload.transactionBase64, payload.chainId);
     const outcome = await this.call(
       para,
-      telemetry.step("para.sign", attributes, () => worker.run(() => bounded(sdkJob(), signal, callTimeoutMs, "sign"), signer)),
+      // The supervisor gets the SDK's own job (it must know when the worker is really done with it); this call's
+      // wait is bounded around it, by the caller's deadline and the cap.
+      telemetry.step("para.sign", attributes, () => bounded(worker.run(sdkJob, signer, signal), signal, callTimeoutMs, "sign")),
       signal,
       "sign",
     );
@@ -179,7 +181,9 @@ export class ParaGateway {
     } catch (error) {
       if (error instanceof ConnectError) {
         const reason = error.findDetails(ErrorInfoSchema)[0]?.reason;
-        if (reason === "SESSION_MISMATCH") this.options.refusals.remember(session.key, error);
+        // Only a mismatch decided on Para's answer to this call: one from a cached or shared list may be a race
+        // with a wallet created a moment ago, and must not lock a valid session out.
+        if (reason === "SESSION_MISMATCH" && isSettledRefusal(error)) this.options.refusals.remember(session.key, error);
         if (reason === "SIGNING_REFUSED" && signer) this.options.refusals.remember(signer, error);
       }
       throw error;

@@ -46,6 +46,8 @@ export class ParaRestClient {
   async verifySession(verificationToken: string, signal: AbortSignal, within = false): Promise<VerifiedToken> {
     const res = await this.post("/sessions/verify", { verificationToken }, signal, "session verify", within);
     if (res.status === 403 || res.status === 404 || res.status === 410) {
+      // Drained, so the pooled connection to Para is free again at once (callers can send garbage tokens at will).
+      await res.body?.cancel();
       throw withReason(Code.Unauthenticated, "verification token is invalid or expired", "VERIFICATION_TOKEN_INVALID");
     }
     const body = await this.json(res, "session verify");
@@ -59,7 +61,10 @@ export class ParaRestClient {
 
   async verifyWallet(address: string, signal: AbortSignal): Promise<string> {
     const res = await this.post("/wallets/verify", { address }, signal, "wallet verify");
-    if (res.status === 404) throw new ConnectError("no wallet with that address", Code.NotFound);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw new ConnectError("no wallet with that address", Code.NotFound);
+    }
     const walletId = str((await this.json(res, "wallet verify"))["walletId"]);
     if (!walletId) throw new ConnectError("para wallet verify returned no wallet id", Code.Internal);
     return walletId;

@@ -80,7 +80,7 @@ export class SessionIdentity {
    */
   async confirm(session: ValidSession, check: ParaSessionCheck, source: IdentitySource, withAuth: boolean): Promise<ConfirmedIdentity> {
     const userId = check.userId;
-    if (!userId || userId !== session.userId) throw sessionMismatch("user");
+    if (!userId || userId !== session.userId) throw settled(sessionMismatch("user"));
     // Both questions at once: on a cache miss the call waits one extra round trip, not two.
     const [wallets, auth] = await Promise.all([
       this.confirmedWallets(userId, session.wallets, source),
@@ -93,12 +93,13 @@ export class SessionIdentity {
     const cached = this.fresh(this.wallets, userId);
     if (cached) {
       if (walletsMatch(claimed, cached.value)) return cached.value;
-      // A young answer stands as it is: a blob that disagrees with it cannot make every call refetch.
+      // A young answer stands as it is: a blob that disagrees with it cannot make every call refetch. Such a
+      // refusal is not settled (the list may predate a wallet created a moment ago), so it is not remembered.
       if (this.now() - cached.at < this.refreshAfterMs) throw sessionMismatch("wallets");
     }
-    const listed = await this.shared(this.pendingWallets, userId, () => source.fetchWallets());
+    const { value: listed, own } = await this.shared(this.pendingWallets, userId, () => source.fetchWallets());
     this.remember(this.wallets, userId, listed);
-    if (!walletsMatch(claimed, listed)) throw sessionMismatch("wallets");
+    if (!walletsMatch(claimed, listed)) throw own ? settled(sessionMismatch("wallets")) : sessionMismatch("wallets");
     return listed;
   }
 
@@ -112,12 +113,14 @@ export class SessionIdentity {
     if (!token || !verifyToken) return undefined;
     let verified = this.fresh(this.auths, token)?.value;
     if (!verified) {
-      verified = await this.shared(this.pendingAuths, token, () => verifyToken(token));
+      verified = (await this.shared(this.pendingAuths, token, () => verifyToken(token))).value;
       this.remember(this.auths, token, verified);
     }
-    if (verified.userId && verified.userId !== userId) throw sessionMismatch("user");
+    if (verified.userId && verified.userId !== userId) throw settled(sessionMismatch("user"));
     const claimed = session.auth;
-    if (claimed && (claimed.authType !== verified.authType || claimed.identifier !== verified.identifier)) throw sessionMismatch("auth");
+    if (claimed && (claimed.authType !== verified.authType || claimed.identifier !== verified.identifier)) {
+      throw settled(sessionMismatch("auth"));
+    }
     return verified;
   }
 
@@ -135,20 +138,21 @@ export class SessionIdentity {
    * Joins a fetch already in progress for `key`, or starts one. A joiner whose shared fetch was cut short by its
    * starter's own deadline or cancellation asks again itself.
    */
-  private async shared<T>(pending: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  private async shared<T>(pending: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<{ value: T; own: boolean }> {
     const running = pending.get(key);
     if (running) {
       try {
-        return await running;
+        return { value: await running, own: false };
       } catch (error) {
+        // What failed the starter may be its own (its deadline, or its session refused): ask again for this call.
         const code = (error as { code?: unknown }).code;
-        if (code !== Code.Canceled && code !== Code.DeadlineExceeded) throw error;
+        if (code !== Code.Canceled && code !== Code.DeadlineExceeded && code !== Code.Unauthenticated) throw error;
       }
     }
     const fetch = start();
     pending.set(key, fetch);
     try {
-      return await fetch;
+      return { value: await fetch, own: true };
     } finally {
       if (pending.get(key) === fetch) pending.delete(key);
     }
@@ -172,6 +176,22 @@ export class SessionIdentity {
     // Maps iterate in insertion order: the first key is the oldest.
     while (cache.size > this.maxEntries) cache.delete(cache.keys().next().value as string);
   }
+}
+
+const settledRefusals = new WeakSet<object>();
+
+/** Marks a mismatch decided on Para's own answer to this call: the session is refused again if it comes back. */
+function settled<E extends object>(error: E): E {
+  settledRefusals.add(error);
+  return error;
+}
+
+/**
+ * Whether a SESSION_MISMATCH was decided on Para's answer to this very call (and so may be remembered against the
+ * session), rather than on a cached or shared answer that might predate a wallet created a moment ago.
+ */
+export function isSettledRefusal(error: unknown): boolean {
+  return typeof error === "object" && error !== null && settledRefusals.has(error);
 }
 
 /** Every wallet the blob names is one Para lists for the user, with the same type, scheme, address and key. */

@@ -4,6 +4,7 @@ import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { policyDenied, retryable, withReason } from "../errors.js";
 import { isWorkerCrash, policyDenialOf } from "./para-errors.js";
+import { abortError, untilAborted } from "./bounded.js";
 import { SigningQuarantine } from "./signing-quarantine.js";
 
 export interface SupervisorOptions {
@@ -53,6 +54,8 @@ export class SigningWorkerSupervisor {
     settle: (outcome: Promise<unknown>) => void;
     /** Crashes seen while running alone. */
     aloneCrashes: number;
+    /** The caller's signal: a job whose caller gave up is not run again. */
+    signal: AbortSignal | undefined;
   }> = [];
   private probationRunning = false;
   private gateWaiters: Array<() => void> = [];
@@ -138,11 +141,16 @@ export class SigningWorkerSupervisor {
    * Runs one signing job under the supervision described above. `signer` names whose job it is (see
    * SigningQuarantine.keyOf); without it the job can be convicted but nobody is held.
    */
-  async run<T>(job: () => Promise<T>, signer?: string): Promise<T> {
+  async run<T>(job: () => Promise<T>, signer?: string, signal?: AbortSignal): Promise<T> {
     this.refuseIfHeld(signer);
-    await this.gateOpen();
+    // Waits end when the caller gives up, so a parked job (its SDK instance and session) is let go with its call.
+    await this.gateOpen(signal);
     this.refuseIfHeld(signer);
-    await this.ready();
+    await untilAborted(this.ready(), signal);
+    // A job whose caller has given up never reaches the worker.
+    if (signal?.aborted) throw abortError(signal);
+    // `job` is the SDK's own promise, unbounded here: the job counts as running until the worker is done with it
+    // (the caller's wait is bounded outside), so "running alone" in probation really is alone.
     this.active++;
     try {
       const result = await job();
@@ -155,7 +163,7 @@ export class SigningWorkerSupervisor {
       this.kick();
     }
     return new Promise<T>((resolve, reject) => {
-      this.probation.push({ job, key: signer, aloneCrashes: 0, settle: (outcome) => (outcome as Promise<T>).then(resolve, reject) });
+      this.probation.push({ job, key: signer, aloneCrashes: 0, signal, settle: (outcome) => (outcome as Promise<T>).then(resolve, reject) });
       this.kick();
     });
   }
@@ -182,9 +190,21 @@ export class SigningWorkerSupervisor {
     await exited;
   }
 
-  private gateOpen(): Promise<void> {
+  private gateOpen(signal?: AbortSignal): Promise<void> {
     if (!this.probationRunning && this.probation.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.gateWaiters.push(resolve));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.gateWaiters = this.gateWaiters.filter((w) => w !== wake);
+        reject(abortError(signal!));
+      };
+      const wake = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.gateWaiters.push(wake);
+    });
   }
 
   private kick(): void {
@@ -195,6 +215,11 @@ export class SigningWorkerSupervisor {
 
   private async drainProbation(): Promise<void> {
     for (let item = this.probation.shift(); item; item = this.probation.shift()) {
+      // A job whose caller has given up is not run again (it would only burn the worker, and could be blamed).
+      if (item.signal?.aborted) {
+        item.settle(Promise.reject(abortError(item.signal)));
+        continue;
+      }
       // A signer convicted earlier in this round is not run again: its retry would crash the worker again.
       const left = item.key ? this.quarantine.remainingMs(item.key) : 0;
       if (left > 0) {

@@ -43,6 +43,8 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
 /** The cause's class and a masked message: Para's error bodies and SDK messages may echo secrets. */
 function describeCause(cause: unknown): string | undefined {
   if (cause === undefined || cause instanceof ConnectError) return undefined;
-  if (cause instanceof Error) return `${cause.name}: ${redactText(cause.message).slice(0, 200)}`;
+  // The SDK's worker errors carry the job's parameters after "and opts" (wallet and user ids, the message or
+  // transaction bytes): short values slip under the text masking, so that part is never logged at all.
+  if (cause instanceof Error) return `${cause.name}: ${redactText(cause.message.replace(/ and opts [\s\S]*$/, " and opts […]")).slice(0, 200)}`;
   return typeof cause;
 }

@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import type { ParaWallet } from "../../src/para/para-sdk.js";
 import type { ValidSession } from "../../src/para/session-codec.js";
-import { SessionIdentity, type IdentitySource, type VerifiedAuth } from "../../src/para/session-identity.js";
+import { isSettledRefusal, SessionIdentity, type IdentitySource, type VerifiedAuth } from "../../src/para/session-identity.js";
 
 /** Unit level: Para's answers are fakes; what matters is who is believed and when Para is asked. */
 
@@ -122,5 +122,23 @@ describe("SessionIdentity", () => {
     for (const user of ["a", "b", "c", "d", "a"]) await identity.confirm(session({ userId: user }), active(user), src, false);
     // "a" was evicted by "d", so it was fetched twice.
     expect(calls.wallets).toBe(5);
+  });
+
+  test("only a mismatch decided on Para's answer to this call is settled (remembered against the session)", async () => {
+    let now = 0;
+    const identity = new SessionIdentity({ ttlMs: 30_000, refreshAfterMs: 1_000, now: () => now });
+    const { src } = source();
+    const withNewWallet = session();
+    withNewWallet.wallets = [...withNewWallet.wallets, { id: "w-new", type: "EVM", scheme: "DKLS", address: "0x01", publicKey: "", hasSigner: true }];
+    // Own fetch: settled.
+    const own = await identity.confirm(withNewWallet, active(), src, false).catch((e: unknown) => e);
+    expect(isSettledRefusal(own)).toBe(true);
+    // The same disagreement against the young cached list: not settled (the list may predate the wallet).
+    now = 500;
+    const young = await identity.confirm(withNewWallet, active(), src, false).catch((e: unknown) => e);
+    expect(reasonOf(young)).toBe("SESSION_MISMATCH:wallets");
+    expect(isSettledRefusal(young)).toBe(false);
+    // Another user than Para names: always settled.
+    expect(isSettledRefusal(await identity.confirm(session(), active("u2"), src, false).catch((e: unknown) => e))).toBe(true);
   });
 });

@@ -76,4 +76,30 @@ describe("SigningWorkerSupervisor", () => {
     expect(starts).toBe(1);
     expect(sup.stats().startFailures).toBe(1);
   });
+
+  test("a job parked behind probation is let go when its caller gives up, and a given-up job never reaches the worker", async () => {
+    const sup = new SigningWorkerSupervisor(async () => fakeWorker(), { quarantineMs: 60_000 });
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    // One crash puts a job on probation; while it runs alone (slowly), the gate is closed.
+    let first = true;
+    const crashingOnce = async () => {
+      if (first) {
+        first = false;
+        throw crash();
+      }
+      await slow;
+      return "done";
+    };
+    const onProbation = sup.run(crashingOnce, SigningQuarantine.keyOf("a", "w"));
+    await new Promise((r) => setTimeout(r, 10));
+    const caller = new AbortController();
+    let ran = false;
+    const parked = sup.run(async () => (ran = true), SigningQuarantine.keyOf("b", "w"), caller.signal);
+    caller.abort(new ConnectError("deadline", Code.DeadlineExceeded));
+    await expect(parked).rejects.toSatisfy((e) => ConnectError.from(e).code === Code.DeadlineExceeded);
+    release();
+    await expect(onProbation).resolves.toBe("done");
+    expect(ran).toBe(false);
+  });
 });
