@@ -12,6 +12,7 @@ import {
   type Tracer,
 } from "@opentelemetry/api";
 import { InFlightGauge } from "./in-flight-gauge.js";
+import { rpcNameAttributes, rpcOutcomeAttributes } from "./rpc-attributes.js";
 import * as sc from "./semconv.js";
 import { isServerFault, OK, statusName } from "./status-codes.js";
 
@@ -108,16 +109,7 @@ function rpcSystem(contentType: string | null): RpcSystem {
 }
 
 function baseAttributes(service: string, method: string, system: RpcSystem, url: string, semconv: sc.SemconvMode): Attributes {
-  const attrs: Attributes = {};
-  if (semconv.legacy) {
-    attrs[sc.ATTR_RPC_SYSTEM] = system === "grpc" ? "grpc" : "connect_rpc";
-    attrs[sc.ATTR_RPC_SERVICE] = service;
-    attrs[sc.ATTR_RPC_METHOD] = method;
-  }
-  if (semconv.stable) {
-    attrs[sc.ATTR_RPC_SYSTEM_NAME] = system === "grpc" ? "grpc" : "connectrpc";
-    attrs[sc.ATTR_RPC_METHOD] = `${service}/${method}`;
-  }
+  const attrs = rpcNameAttributes(service, method, system === "grpc", semconv);
   try {
     const { hostname, port } = new URL(url);
     attrs[sc.ATTR_SERVER_ADDRESS] = hostname.replace(/^\[|\]$/g, "");
@@ -129,14 +121,5 @@ function baseAttributes(service: string, method: string, system: RpcSystem, url:
 }
 
 function outcomeAttributes(code: number, system: RpcSystem, semconv: sc.SemconvMode): Attributes {
-  const attrs: Attributes = {};
-  if (semconv.legacy) {
-    attrs[sc.ATTR_RPC_GRPC_STATUS_CODE] = code;
-    if (system === "connect" && code !== 0) attrs[sc.ATTR_RPC_CONNECT_RPC_ERROR_CODE] = statusName(code).toLowerCase();
-  }
-  if (semconv.stable) {
-    attrs[sc.ATTR_RPC_RESPONSE_STATUS_CODE] = statusName(code);
-    if (code !== 0) attrs[sc.ATTR_ERROR_TYPE] = statusName(code);
-  }
-  return attrs;
+  return rpcOutcomeAttributes(code, system === "grpc", semconv);
 }

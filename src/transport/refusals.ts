@@ -13,6 +13,7 @@ import {
   type Tracer,
 } from "@opentelemetry/api";
 import type { Logger } from "pino";
+import { rpcNameAttributes, rpcOutcomeAttributes } from "../telemetry/rpc-attributes.js";
 import * as sc from "../telemetry/semconv.js";
 import { isServerFault, statusName } from "../telemetry/status-codes.js";
 import type { RouteLimit } from "./request-limits.js";
@@ -130,28 +131,9 @@ export function createRefusalRecorder(opts: RefusalTelemetryOptions = {}): Refus
 }
 
 function routeAttributes(route: RouteLimit, grpc: boolean, semconv: sc.SemconvMode): Attributes {
-  const attrs: Attributes = {};
-  if (semconv.legacy) {
-    attrs[sc.ATTR_RPC_SYSTEM] = grpc ? "grpc" : "connect_rpc";
-    attrs[sc.ATTR_RPC_SERVICE] = route.service;
-    attrs[sc.ATTR_RPC_METHOD] = route.method;
-  }
-  if (semconv.stable) {
-    attrs[sc.ATTR_RPC_SYSTEM_NAME] = grpc ? "grpc" : "connectrpc";
-    attrs[sc.ATTR_RPC_METHOD] = route.rpc;
-  }
-  return attrs;
+  return rpcNameAttributes(route.service, route.method, grpc, semconv);
 }
 
 function outcomeAttributes(code: number, grpc: boolean, semconv: sc.SemconvMode): Attributes {
-  const attrs: Attributes = {};
-  if (semconv.legacy) {
-    attrs[sc.ATTR_RPC_GRPC_STATUS_CODE] = code;
-    if (!grpc) attrs[sc.ATTR_RPC_CONNECT_RPC_ERROR_CODE] = statusName(code).toLowerCase();
-  }
-  if (semconv.stable) {
-    attrs[sc.ATTR_RPC_RESPONSE_STATUS_CODE] = statusName(code);
-    attrs[sc.ATTR_ERROR_TYPE] = statusName(code);
-  }
-  return attrs;
+  return rpcOutcomeAttributes(code, grpc, semconv);
 }
