@@ -147,10 +147,11 @@ describe("a rewritten session vouches for nobody (real server, local Para backen
       doc.authInfo = decode(bob.session).authInfo!;
     });
     expectMismatch(await failure(h.grpc.checkSession({ session: forged })), "auth");
-    const touchesBefore = (await localPara.stats()).byApiKey[h.key.apiKey]?.touch ?? 0;
+    // Refused before any SDK instance is taken (so before any Para round trip): the pool hands none out.
+    const handoutsBefore = h.service.instances.stats().handouts;
     expectMismatch(await failure(h.grpc.checkSession({ session: held.session })), "auth");
     expectMismatch(await failure(h.grpc.signMessage({ session: held.session, message, format: MessageFormat.EIP191 })), "auth");
-    expect((await localPara.stats()).byApiKey[h.key.apiKey]?.touch ?? 0).toBe(touchesBefore);
+    expect(h.service.instances.stats().handouts).toBe(handoutsBefore);
     expect((await h.grpc.checkSession({ session: (await h.mint({ userId: alice.userId })).session })).userId).toBe(alice.userId);
   });
 
