@@ -28,18 +28,11 @@ export class ParaAdmission {
 
   /** Admits a call costing `cost` round trips, or throws; call the returned function when the call is done. */
   enter(cost: number): () => void {
-    const { maxConcurrent, perSecond } = this.limits;
+    const { maxConcurrent } = this.limits;
     if (maxConcurrent > 0 && this.active >= maxConcurrent) {
       throw retryable(Code.ResourceExhausted, "this server's limit of calls to para at once is reached", "PARA_BUDGET_EXHAUSTED", 50);
     }
-    if (perSecond > 0) {
-      this.refill();
-      if (this.tokens < cost) {
-        const waitMs = Math.ceil(((cost - this.tokens) / perSecond) * 1000);
-        throw retryable(Code.ResourceExhausted, "this server's rate budget toward para is spent", "PARA_BUDGET_EXHAUSTED", waitMs);
-      }
-      this.tokens -= cost;
-    }
+    this.charge(cost);
     this.active++;
     let released = false;
     return () => {

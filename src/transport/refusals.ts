@@ -67,10 +67,26 @@ export function createRefusalRecorder(opts: RefusalTelemetryOptions = {}): Refus
     description: "Requests and connections refused by the transport's bounds (size, buffered bytes, body read time, connections).",
   });
   const tally: Record<string, number> = {};
-  let dropsUnlogged = 0;
-  let lastDropLog = -Infinity;
-  let streamsUnlogged = 0;
-  let lastStreamLog = -Infinity;
+  /**
+   * A refusal with no call to trace (a connection or stream dropped on arrival): counted, and logged at most once
+   * per interval with how many were dropped since, so a flood does not become a log flood.
+   */
+  const dropper = (reason: "connections" | "open_streams", text: string) => {
+    let unlogged = 0;
+    let lastLog = -Infinity;
+    return () => {
+      tally[reason] = (tally[reason] ?? 0) + 1;
+      refused.add(1, { [ATTR_REFUSAL_REASON]: reason });
+      unlogged++;
+      const now = performance.now();
+      if (now - lastLog < DROP_LOG_INTERVAL_MS) return;
+      logger?.warn({ refused: reason, dropped: unlogged }, text);
+      unlogged = 0;
+      lastLog = now;
+    };
+  };
+  const dropConnection = dropper("connections", "connections refused: at the connection cap");
+  const dropStream = dropper("open_streams", "streams refused: at the cap on open streams");
 
   return {
     call(route, headers, startedAt, reason, error) {
@@ -104,27 +120,8 @@ export function createRefusalRecorder(opts: RefusalTelemetryOptions = {}): Refus
       }
     },
 
-    connection() {
-      tally["connections"] = (tally["connections"] ?? 0) + 1;
-      refused.add(1, { [ATTR_REFUSAL_REASON]: "connections" });
-      dropsUnlogged++;
-      const now = performance.now();
-      if (now - lastDropLog < DROP_LOG_INTERVAL_MS) return;
-      logger?.warn({ refused: "connections", dropped: dropsUnlogged }, "connections refused: at the connection cap");
-      dropsUnlogged = 0;
-      lastDropLog = now;
-    },
-
-    stream() {
-      tally["open_streams"] = (tally["open_streams"] ?? 0) + 1;
-      refused.add(1, { [ATTR_REFUSAL_REASON]: "open_streams" });
-      streamsUnlogged++;
-      const now = performance.now();
-      if (now - lastStreamLog < DROP_LOG_INTERVAL_MS) return;
-      logger?.warn({ refused: "open_streams", dropped: streamsUnlogged }, "streams refused: at the cap on open streams");
-      streamsUnlogged = 0;
-      lastStreamLog = now;
-    },
+    connection: dropConnection,
+    stream: dropStream,
 
     counts: () => tally,
   };
