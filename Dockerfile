@@ -18,7 +18,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY gen ./gen
 COPY src ./src
 # The local Para backend (an emulator whose admin API mints sessions and whose JWKS the service would trust) stays
-# out of the image: without it, local mode cannot start here even if config were bypassed (src/local-mode.ts).
+# out of the image: without it, local mode cannot start here even if config were bypassed (src/runtime/local-mode.ts).
 RUN npm run build && rm -rf dist/src/local-para
 
 # Runtime: node, production node_modules and compiled code; no npm cache, no compilers.
@@ -33,7 +33,7 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 USER node
 EXPOSE 50051
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s CMD ["node", "dist/src/health-probe.js"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s CMD ["node", "dist/src/health/health-probe.js"]
 # Exec form, node directly: npm would not forward SIGTERM for a graceful drain.
 # The OTel bootstrap is preloaded; it does nothing unless OTEL_EXPORTER_OTLP_* is set.
-CMD ["node", "--enable-source-maps", "--import", "./dist/src/otel.js", "dist/src/main.js"]
+CMD ["node", "--enable-source-maps", "--import", "./dist/src/runtime/otel.js", "dist/src/runtime/main.js"]

@@ -8,7 +8,18 @@ import { startLocalPara, type ApiKeyInfo, type FaultEndpoint, type LocalPara, ty
 
 /** Every Para API endpoint the SDK, the worker or the floor calls with the API key (the brief's list). */
 const LATENCY_ENDPOINTS: readonly FaultEndpoint[] = [
-  "touch", "partner", "logout", "keepAlive", "wallets", "jwt", "messagesSign", "transactionsSign", "mpcSign", "sessionsVerify", "walletsVerify", "errorsSdk",
+  "touch",
+  "partner",
+  "logout",
+  "keepAlive",
+  "wallets",
+  "jwt",
+  "messagesSign",
+  "transactionsSign",
+  "mpcSign",
+  "sessionsVerify",
+  "walletsVerify",
+  "errorsSdk",
 ];
 
 export interface BenchSession extends MintedSession {

@@ -56,7 +56,10 @@ export interface BenchConfig {
 }
 
 function list(name: string, fallback: string): string[] {
-  return (process.env[name] ?? fallback).split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return (process.env[name] ?? fallback)
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 }
 
 function numbers(name: string, fallback: string): number[] {

@@ -58,11 +58,14 @@ function decode(session: string): ExportedSession {
 }
 
 async function post(path: string, cookie: string, body: unknown, key = apiKey): Promise<Record<string, unknown>> {
-  return answer(path, await fetch(API + path, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-external-api-key": key, "x-capsule-sid": cookie },
-    body: JSON.stringify(body),
-  }));
+  return answer(
+    path,
+    await fetch(API + path, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-external-api-key": key, "x-capsule-sid": cookie },
+      body: JSON.stringify(body),
+    }),
+  );
 }
 
 async function get(path: string, cookie: string): Promise<Record<string, unknown>> {

@@ -51,7 +51,12 @@ export function forgedFrames(attackers: readonly BenchSession[], victim: BenchSe
     const garbage = decode(a.session);
     const evm = Object.values(garbage.wallets).find((w) => w["type"] === "EVM")!;
     evm["signer"] = Buffer.from(`not-a-share-${i}`).toString("base64");
-    return grpcFrame(SignMessageRequestSchema, { session: encode(i % 2 === 0 ? swapped : garbage), message: MESSAGE, format: MessageFormat.EIP191, skipKeepAlive: true });
+    return grpcFrame(SignMessageRequestSchema, {
+      session: encode(i % 2 === 0 ? swapped : garbage),
+      message: MESSAGE,
+      format: MessageFormat.EIP191,
+      skipKeepAlive: true,
+    });
   });
 }
 
@@ -82,7 +87,9 @@ export async function forgerComparison(backend: BenchBackend, o: ForgerOptions, 
         stop = true;
         await Promise.all(attackers);
         turns.push({ round, attacked, result, attackerOutcomes });
-        log(`forgers round ${round} ${attacked ? "attacked" : "alone   "}: ${result.throughput.toFixed(1)} honest signatures/s, honest errors ${JSON.stringify(result.errors)}${attacked ? `, attackers ${JSON.stringify(attackerOutcomes)}` : ""}`);
+        log(
+          `forgers round ${round} ${attacked ? "attacked" : "alone   "}: ${result.throughput.toFixed(1)} honest signatures/s, honest errors ${JSON.stringify(result.errors)}${attacked ? `, attackers ${JSON.stringify(attackerOutcomes)}` : ""}`,
+        );
       }
     }
   } finally {

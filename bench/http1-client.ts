@@ -18,7 +18,11 @@ export function createHttpJsonClient(port: number, timeoutMs = 60_000): HttpJson
       return new Promise<Outcome>((resolve) => {
         const req = http.request(
           {
-            host: "127.0.0.1", port, path, method: "POST", agent,
+            host: "127.0.0.1",
+            port,
+            path,
+            method: "POST",
+            agent,
             headers: { "content-type": "application/json", "content-length": body.length },
           },
           (res) => {

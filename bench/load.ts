@@ -34,7 +34,13 @@ interface Phase {
   ok: number;
 }
 
-async function runPhase(send: Send, concurrency: number, durationMs: number, maxRequests: number, counter: { i: number }): Promise<Phase & { elapsedMs: number }> {
+async function runPhase(
+  send: Send,
+  concurrency: number,
+  durationMs: number,
+  maxRequests: number,
+  counter: { i: number },
+): Promise<Phase & { elapsedMs: number }> {
   const phase: Phase = { latencies: [], errors: {}, ok: 0 };
   const start = performance.now();
   const deadline = start + durationMs;

@@ -15,7 +15,7 @@ export interface OtlpSink {
 }
 
 export async function startOtlpSink(): Promise<OtlpSink> {
-  const sink = { url: "", requests: 0, bytes: 0, close: async () => undefined as void };
+  const sink = { url: "", requests: 0, bytes: 0, close: async (): Promise<void> => {} };
   const server = http.createServer((req, res) => {
     req.on("data", (c: Buffer) => void (sink.bytes += c.length));
     req.on("end", () => {
@@ -26,9 +26,10 @@ export async function startOtlpSink(): Promise<OtlpSink> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   sink.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  sink.close = () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  sink.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return sink;
 }

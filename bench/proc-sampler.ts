@@ -61,7 +61,13 @@ export function readProcTree(pid: number): ProcReading | undefined {
   return descendants.map(readProc).reduce<ProcReading>(
     (sum, r) =>
       r
-        ? { cpuSeconds: sum.cpuSeconds + r.cpuSeconds, rssMiB: sum.rssMiB + r.rssMiB, peakRssMiB: sum.peakRssMiB + r.peakRssMiB, threads: sum.threads + r.threads, fds: sum.fds + r.fds }
+        ? {
+            cpuSeconds: sum.cpuSeconds + r.cpuSeconds,
+            rssMiB: sum.rssMiB + r.rssMiB,
+            peakRssMiB: sum.peakRssMiB + r.peakRssMiB,
+            threads: sum.threads + r.threads,
+            fds: sum.fds + r.fds,
+          }
         : sum,
     root,
   );
@@ -87,7 +93,10 @@ export class ProcWindow {
   private lastRss = Number.NaN;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly pid: number, private readonly intervalMs = 100) {
+  constructor(
+    private readonly pid: number,
+    private readonly intervalMs = 100,
+  ) {
     this.cpu = new CpuSecondsWindow([pid]);
   }
 

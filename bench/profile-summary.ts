@@ -37,7 +37,7 @@ export function summarizeProfile(path: string, top = 25): string {
   const profile = JSON.parse(readFileSync(path, "utf8")) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries()) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
   const idle = [...selfUs].filter(([id]) => byId.get(id)?.callFrame.functionName === "(idle)").reduce((a, [, us]) => a + us, 0);
   const busy = total - idle;
@@ -54,7 +54,11 @@ export function summarizeProfile(path: string, top = 25): string {
     pkg.set(p, (pkg.get(p) ?? 0) + us);
   }
   const pct = (us: number) => `${((100 * us) / busy).toFixed(1)}%`;
-  const rows = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => `| ${pct(us)} | ${(us / 1000).toFixed(0)} | \`${k.replace(/\|/g, "\\|")}\` |`);
+  const rows = (m: Map<string, number>) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, us]) => `| ${pct(us)} | ${(us / 1000).toFixed(0)} | \`${k.replace(/\|/g, "\\|")}\` |`);
   return [
     `Profile ${path}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (main thread); shares are of busy time.`,
     "",

@@ -24,7 +24,10 @@ const n = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : "–");
 const x = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "–");
 /** A paired ratio: the median of the rounds, with their range when there are several. */
 const xr = (r: PairedRatio) => (r.n > 1 ? `${x(r.median)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})` : x(r.median));
-const errs = (e: Record<string, number>) => Object.entries(e).map(([k, v]) => `${k} ${v}`).join(", ") || "0";
+const errs = (e: Record<string, number>) =>
+  Object.entries(e)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ") || "0";
 
 export function renderReport(run: BenchRun): string {
   const c = run.config;
@@ -32,7 +35,9 @@ export function renderReport(run: BenchRun): string {
   const view = new RunView(run);
   // Runs recorded before rounds existed had one.
   const rounds = c.rounds ?? 1;
-  const keys: StepKey[] = c.latenciesMs.flatMap((latencyMs) => c.rpcs.flatMap((rpc) => c.concurrencies.map((concurrency) => ({ latencyMs, rpc, concurrency }))));
+  const keys: StepKey[] = c.latenciesMs.flatMap((latencyMs) =>
+    c.rpcs.flatMap((rpc) => c.concurrencies.map((concurrency) => ({ latencyMs, rpc, concurrency }))),
+  );
   const out: string[] = [];
   const p = (line = "") => out.push(line);
 
@@ -42,13 +47,28 @@ export function renderReport(run: BenchRun): string {
   p(`- **Date:** ${run.startedAt.toISOString()} · **took** ${n(run.durationS)} s`);
   p(`- **para-signer source:** ${run.source}`);
   p(`- **Machine:** ${run.cores} × ${run.cpus}, ${n(run.memGiB, 1)} GiB RAM · **Node** ${run.node}`);
-  p(`- **Load:** closed loop, concurrency ${c.concurrencies.join(", ")}; all systems up at once and warmed up first (each RPC at c=16 and +0 ms for ${n((c.systemWarmupMs ?? 0) / 1000, 1)} s, not recorded); each step ${rounds} time${rounds > 1 ? "s" : ""}, the systems taking turns in a shuffled order (a new one every round), each turn ${c.warmupMs} ms warm-up (not recorded) then ${n(c.durationMs / 1000, 1)} s or ${c.maxRequests} requests; gRPC over ${c.connections} HTTP/2 connections (Express pattern: HTTP/1.1 JSON, keep-alive agent); ${c.sessions} pre-minted users, requests cycle through them`);
-  p(`- **Para latency:** ${c.latenciesMs.join(" and ")} ms added to every Para API request (touch, partner, logout, keep-alive, jwt, messages/sign, MPC sign, verify, errors) by the local backend's fault injection, scoped to the bench's API key`);
-  p(`- **Logging:** every system at \`LOG_LEVEL=${LOG_LEVEL}\`: no per-call access line (it is info), and the SDK's console output goes to debug in both para-signer and the Express pattern, so it is dropped`);
-  p(`- **Same Para work per call:** CheckSession is sent with extend=false and SignMessage with skip_keep_alive=true, matching the docs' pattern (import + isSessionActive [+ signMessage])`);
-  p("- **Where things run:** the local Para backend and the load generator share the bench process; each system is its own child process (`node --import tsx`), and all of them stay up for the whole run, idle while another is measured (*idle others CPU* shows what they took meanwhile). CPU is % of one core over the measured phase, all threads of the process; *CPU ms/call* is that CPU divided by successful calls; RSS is the peak sampled every 100 ms; *bench CPU* is the bench process (backend + generator) — near 100% means the backend or generator, not the system, was the limit. Values are medians over the rounds; ok and errors are totals");
-  if (run.otlp) p(`- **Tracing on:** \`--import ./src/otel.ts\` with OTEL_EXPORTER_OTLP_ENDPOINT at an in-bench OTLP/HTTP sink answering 200 (received ${run.otlp.requests} exports, ${n(run.otlp.bytes / 1024 / 1024, 1)} MiB)`);
-  p("- **Systems:** *para-signer* = `src/main.ts` as it is in the working tree; *docs' Express pattern* = `bench/express-pattern.ts` (new ParaServer + importSession + isSessionActive [+ signMessage] per request, on node:http since Express is not installed, no worker warm-up); *floor* = `bench/floor-server.ts` (Connect on h2c, only the unavoidable Para round trips, no SDK)");
+  p(
+    `- **Load:** closed loop, concurrency ${c.concurrencies.join(", ")}; all systems up at once and warmed up first (each RPC at c=16 and +0 ms for ${n((c.systemWarmupMs ?? 0) / 1000, 1)} s, not recorded); each step ${rounds} time${rounds > 1 ? "s" : ""}, the systems taking turns in a shuffled order (a new one every round), each turn ${c.warmupMs} ms warm-up (not recorded) then ${n(c.durationMs / 1000, 1)} s or ${c.maxRequests} requests; gRPC over ${c.connections} HTTP/2 connections (Express pattern: HTTP/1.1 JSON, keep-alive agent); ${c.sessions} pre-minted users, requests cycle through them`,
+  );
+  p(
+    `- **Para latency:** ${c.latenciesMs.join(" and ")} ms added to every Para API request (touch, partner, logout, keep-alive, jwt, messages/sign, MPC sign, verify, errors) by the local backend's fault injection, scoped to the bench's API key`,
+  );
+  p(
+    `- **Logging:** every system at \`LOG_LEVEL=${LOG_LEVEL}\`: no per-call access line (it is info), and the SDK's console output goes to debug in both para-signer and the Express pattern, so it is dropped`,
+  );
+  p(
+    `- **Same Para work per call:** CheckSession is sent with extend=false and SignMessage with skip_keep_alive=true, matching the docs' pattern (import + isSessionActive [+ signMessage])`,
+  );
+  p(
+    "- **Where things run:** the local Para backend and the load generator share the bench process; each system is its own child process (`node --import tsx`), and all of them stay up for the whole run, idle while another is measured (*idle others CPU* shows what they took meanwhile). CPU is % of one core over the measured phase, all threads of the process; *CPU ms/call* is that CPU divided by successful calls; RSS is the peak sampled every 100 ms; *bench CPU* is the bench process (backend + generator) — near 100% means the backend or generator, not the system, was the limit. Values are medians over the rounds; ok and errors are totals",
+  );
+  if (run.otlp)
+    p(
+      `- **Tracing on:** \`--import ./src/runtime/otel.ts\` with OTEL_EXPORTER_OTLP_ENDPOINT at an in-bench OTLP/HTTP sink answering 200 (received ${run.otlp.requests} exports, ${n(run.otlp.bytes / 1024 / 1024, 1)} MiB)`,
+    );
+  p(
+    "- **Systems:** *para-signer* = `src/runtime/main.ts` as it is in the working tree; *docs' Express pattern* = `bench/express-pattern.ts` (new ParaServer + importSession + isSessionActive [+ signMessage] per request, on node:http since Express is not installed, no worker warm-up); *floor* = `bench/floor-server.ts` (Connect on h2c, only the unavoidable Para round trips, no SDK)",
+  );
   p();
 
   p("## Against the issue's goals");
@@ -58,29 +78,43 @@ export function renderReport(run: BenchRun): string {
 
   p("## Ratios");
   p();
-  p(`Throughput ratio > 1 and p50 ratio < 1 favour the first-named system. Each ratio is computed per round (both systems measured in the same round, seconds apart) and given as the median over the rounds with their range in brackets. The range shows the short-term noise of this machine; the tracing on/off columns, which compare two nearly identical processes, show its size. A Node process whose main thread is saturated shows about 110–135% CPU here (main thread plus GC and worker threads), not 200%.`);
+  p(
+    `Throughput ratio > 1 and p50 ratio < 1 favour the first-named system. Each ratio is computed per round (both systems measured in the same round, seconds apart) and given as the median over the rounds with their range in brackets. The range shows the short-term noise of this machine; the tracing on/off columns, which compare two nearly identical processes, show its size. A Node process whose main thread is saturated shows about 110–135% CPU here (main thread plus GC and worker threads), not 200%.`,
+  );
   p();
-  p("*signer×2* is para-signer with `SIGNER_WORKERS=2` (two service processes on one port, one per core of this 2-core machine); the other columns are the single-process service against the single-process docs' pattern.");
+  p(
+    "*signer×2* is para-signer with `SIGNER_WORKERS=2` (two service processes on one port, one per core of this 2-core machine); the other columns are the single-process service against the single-process docs' pattern.",
+  );
   p();
-  p("| latency | RPC | c | signer/express req/s | signer/express p50 | signer×2/express req/s | signer/floor p50 | signer/floor CPU ms/call | tracing on/off req/s | tracing on/off CPU ms/call |");
+  p(
+    "| latency | RPC | c | signer/express req/s | signer/express p50 | signer×2/express req/s | signer/floor p50 | signer/floor CPU ms/call | tracing on/off req/s | tracing on/off CPU ms/call |",
+  );
   p("|---|---|---|---|---|---|---|---|---|---|");
   for (const k of keys) {
     const r = (a: string, b: string, m: typeof THROUGHPUT) => xr(view.paired(a, b, k, m));
-    p(`| ${k.latencyMs} ms | ${k.rpc} | ${k.concurrency} | ${r("para-signer", "express-pattern", THROUGHPUT)} | ${r("para-signer", "express-pattern", P50)} | ${r("para-signer-x2", "express-pattern", THROUGHPUT)} | ${r("para-signer", "floor", P50)} | ${r("para-signer", "floor", CPU_PER_CALL)} | ${r("para-signer+otel", "para-signer", THROUGHPUT)} | ${r("para-signer+otel", "para-signer", CPU_PER_CALL)} |`);
+    p(
+      `| ${k.latencyMs} ms | ${k.rpc} | ${k.concurrency} | ${r("para-signer", "express-pattern", THROUGHPUT)} | ${r("para-signer", "express-pattern", P50)} | ${r("para-signer-x2", "express-pattern", THROUGHPUT)} | ${r("para-signer", "floor", P50)} | ${r("para-signer", "floor", CPU_PER_CALL)} | ${r("para-signer+otel", "para-signer", THROUGHPUT)} | ${r("para-signer+otel", "para-signer", CPU_PER_CALL)} |`,
+    );
   }
   p();
 
   if (run.cold.length > 0) {
     p(`## Cold start: ${run.cold[0]?.calls} concurrent first SignMessage calls at a fresh server`);
     p();
-    p(`+${c.coldStartLatencyMs} ms on every Para API request and +${c.coldStartDownloadMs} ms on the worker bundle and wasm downloads (the local bundle is a few KB; Para's real one is megabytes from its portal, so the window in which concurrent first calls find no worker is longer). The calls are sent the moment the port accepts connections, each for a different user.`);
+    p(
+      `+${c.coldStartLatencyMs} ms on every Para API request and +${c.coldStartDownloadMs} ms on the worker bundle and wasm downloads (the local bundle is a few KB; Para's real one is megabytes from its portal, so the window in which concurrent first calls find no worker is longer). The calls are sent the moment the port accepts connections, each for a different user.`,
+    );
     p();
-    p("Issue 7 asks: all succeed, one signing worker thread, RSS under 400 MiB. A worker thread is one OS thread, so extra threads above the count at listen ≈ extra workers (plus libuv's pool of 4, which starts on first use).");
+    p(
+      "Issue 7 asks: all succeed, one signing worker thread, RSS under 400 MiB. A worker thread is one OS thread, so extra threads above the count at listen ≈ extra workers (plus libuv's pool of 4, which starts on first use).",
+    );
     p();
     p("| system | ok | errors | burst (ms) | threads at listen | peak threads | threads after | peak RSS (MiB) | RSS after (MiB) |");
     p("|---|---|---|---|---|---|---|---|---|");
     for (const r of run.cold) {
-      p(`| ${r.label} | ${r.ok}/${r.calls} | ${errs(r.errors)} | ${n(r.burstMs)} | ${r.threadsAtListen} | ${r.peakThreads} | ${r.threadsAfter} | ${n(r.peakRssMiB)} | ${n(r.rssAfterMiB)} |`);
+      p(
+        `| ${r.label} | ${r.ok}/${r.calls} | ${errs(r.errors)} | ${n(r.burstMs)} | ${r.threadsAtListen} | ${r.peakThreads} | ${r.threadsAfter} | ${n(r.peakRssMiB)} | ${n(r.rssAfterMiB)} |`,
+      );
     }
     p();
   }
@@ -89,7 +123,8 @@ export function renderReport(run: BenchRun): string {
   p();
   p("| system | protocol | spawn → listening (ms) | idle RSS (MiB) | threads at listen | peak RSS over its run (MiB) | threads at end |");
   p("|---|---|---|---|---|---|---|");
-  for (const s of run.systems) p(`| ${s.label} | ${s.protocol} | ${n(s.startMs)} | ${n(s.idleRssMiB)} | ${s.idleThreads} | ${n(s.peakRssMiB)} | ${s.threadsAtEnd} |`);
+  for (const s of run.systems)
+    p(`| ${s.label} | ${s.protocol} | ${n(s.startMs)} | ${n(s.idleRssMiB)} | ${s.idleThreads} | ${n(s.peakRssMiB)} | ${s.threadsAtEnd} |`);
   p();
 
   p("## All steps");
@@ -104,7 +139,9 @@ export function renderReport(run: BenchRun): string {
         for (const s of run.systems) {
           const r = view.cell(s.id, { latencyMs: lat, rpc, concurrency: cc });
           if (!r) continue;
-          p(`| ${cc} | ${label.get(s.id) ?? s.id} | ${n(r.throughput, 1)} | ${n(r.p50, 1)} | ${n(r.p90, 1)} | ${n(r.p99, 1)} | ${r.ok} | ${errs(r.errors)} | ${n(r.cpuPercent)} | ${n(r.cpuMsPerCall, 2)} | ${n(r.peakRssMiB)} | ${r.maxThreads} | ${n(r.benchCpuPercent)} | ${n(r.othersCpuPercent)} |`);
+          p(
+            `| ${cc} | ${label.get(s.id) ?? s.id} | ${n(r.throughput, 1)} | ${n(r.p50, 1)} | ${n(r.p90, 1)} | ${n(r.p99, 1)} | ${r.ok} | ${errs(r.errors)} | ${n(r.cpuPercent)} | ${n(r.cpuMsPerCall, 2)} | ${n(r.peakRssMiB)} | ${r.maxThreads} | ${n(r.benchCpuPercent)} | ${n(r.othersCpuPercent)} |`,
+          );
         }
       }
     }
@@ -125,12 +162,17 @@ function goals(run: BenchRun, view: RunView): string[] {
   const vsFloor = view.paired("para-signer", "floor", check, P50);
   const vsExpress = view.paired("express-pattern", "para-signer", check, P50);
   out.push(`| CheckSession p50 within 1.5× of the floor's (+20 ms, c=1) | ${measured(vsFloor)} | ${verdict(vsFloor, (m) => m <= 1.5)} |`);
-  out.push(`| CheckSession p50 at least 3× faster than the Express pattern (+20 ms, c=1) | ${measured(vsExpress, " faster")} | ${verdict(vsExpress, (m) => m >= 3)} |`);
+  out.push(
+    `| CheckSession p50 at least 3× faster than the Express pattern (+20 ms, c=1) | ${measured(vsExpress, " faster")} | ${verdict(vsExpress, (m) => m >= 3)} |`,
+  );
 
   const at64 = c.latenciesMs.flatMap((latencyMs) => c.rpcs.map((rpc): StepKey => ({ latencyMs, rpc, concurrency: 64 })));
   // The cells both systems ran, the lowest throughput ratio first (a system that did not run pairs nothing).
   const cells = (a: string, b: string, keys: StepKey[]) =>
-    keys.map((k) => ({ k, r: view.paired(a, b, k, THROUGHPUT) })).filter((e) => e.r.n > 0).sort((p, q) => p.r.median - q.r.median);
+    keys
+      .map((k) => ({ k, r: view.paired(a, b, k, THROUGHPUT) }))
+      .filter((e) => e.r.n > 0)
+      .sort((p, q) => p.r.median - q.r.median);
   const throughputRow = (what: string, system: string, keys: StepKey[]) => {
     const w = cells(system, "express-pattern", keys)[0];
     if (!w) return out.push(`| ${what} | – | not measured |`);
@@ -140,7 +182,11 @@ function goals(run: BenchRun, view: RunView): string[] {
   const sdkKeys = at64.filter((k) => k.rpc !== "VerifyJwt");
   throughputRow("throughput at c=64 never below the Express pattern's (goal 2×): SDK-bound RPCs, one process", "para-signer", sdkKeys);
   throughputRow("the same with two processes (`SIGNER_WORKERS=2`) on the same two cores", "para-signer-x2", sdkKeys);
-  throughputRow("the same for VerifySession by JWT (no SDK, no Para round trip), one process", "para-signer", at64.filter((k) => k.rpc === "VerifyJwt"));
+  throughputRow(
+    "the same for VerifySession by JWT (no SDK, no Para round trip), one process",
+    "para-signer",
+    at64.filter((k) => k.rpc === "VerifyJwt"),
+  );
 
   // Issue 12: what confirming each session with Para costs. Against the floor (which makes the same Para round
   // trips, cached the same way) and, with BENCH_BASELINE_REF, against the code before the check, paired per round.
@@ -149,10 +195,13 @@ function goals(run: BenchRun, view: RunView): string[] {
       for (const latencyMs of c.latenciesMs) {
         const k: StepKey = { latencyMs, rpc, concurrency };
         const floor = concurrency === 1 ? view.paired("para-signer", "floor", k, P50) : view.paired("para-signer", "floor", k, THROUGHPUT);
-        const before = concurrency === 1 ? view.paired("para-signer", "para-signer-baseline", k, P50) : view.paired("para-signer", "para-signer-baseline", k, THROUGHPUT);
+        const before =
+          concurrency === 1 ? view.paired("para-signer", "para-signer-baseline", k, P50) : view.paired("para-signer", "para-signer-baseline", k, THROUGHPUT);
         if (floor.n === 0 && before.n === 0) continue;
         const what = concurrency === 1 ? "p50" : "throughput";
-        out.push(`| confirming the session with Para (issue 12): ${rpc}, c=${concurrency}, +${latencyMs} ms, ${what} | vs floor ${measured(floor)}; vs before the check ${measured(before)} | reported |`);
+        out.push(
+          `| confirming the session with Para (issue 12): ${rpc}, c=${concurrency}, +${latencyMs} ms, ${what} | vs floor ${measured(floor)}; vs before the check ${measured(before)} | reported |`,
+        );
       }
     }
   }
@@ -162,7 +211,9 @@ function goals(run: BenchRun, view: RunView): string[] {
   if (!w) out.push("| tracing on costs under 10% of throughput (c=64) | – | not measured |");
   else {
     const all = median(traced.map((e) => e.r.median));
-    out.push(`| tracing on costs under 10% of throughput (c=64, every RPC and latency) | median over cells ${x(all)}; lowest cell ${xr(w.r)} (${w.k.rpc}, +${w.k.latencyMs} ms) | ${w.r.median >= 0.9 ? "met in every cell" : all >= 0.9 ? "met over the cells, **not in every cell**" : "**not met**"} |`);
+    out.push(
+      `| tracing on costs under 10% of throughput (c=64, every RPC and latency) | median over cells ${x(all)}; lowest cell ${xr(w.r)} (${w.k.rpc}, +${w.k.latencyMs} ms) | ${w.r.median >= 0.9 ? "met in every cell" : all >= 0.9 ? "met over the cells, **not in every cell**" : "**not met**"} |`,
+    );
   }
   return out;
 }

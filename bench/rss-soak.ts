@@ -88,12 +88,17 @@ function report(samples: Sample[], o: { calls: number; concurrency: number; late
     "",
     "| calls | s | RSS MiB | peak RSS (VmHWM) MiB | threads | fds | errors |",
     "|---|---|---|---|---|---|---|",
-    ...samples.map((s) => `| ${s.calls} | ${s.seconds.toFixed(0)} | ${s.rssMiB.toFixed(0)} | ${s.peakRssMiB.toFixed(0)} | ${s.threads} | ${s.fds} | ${s.errors} |`),
+    ...samples.map(
+      (s) => `| ${s.calls} | ${s.seconds.toFixed(0)} | ${s.rssMiB.toFixed(0)} | ${s.peakRssMiB.toFixed(0)} | ${s.threads} | ${s.fds} | ${s.errors} |`,
+    ),
     "",
   ].join("\n");
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

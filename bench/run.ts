@@ -138,7 +138,13 @@ interface Live {
  * another is measured, so each comparison is made minutes (not seconds) apart at worst and the machine's drift
  * falls on all of them alike; the idle ones' CPU is recorded with each step to show they stay out of the way.
  */
-async function runAllSystems(specs: SystemSpec[], config: BenchConfig, backend: BenchBackend, prepared: Map<RpcName, PreparedRequest[]>, steps: StepRecord[]): Promise<SystemRecord[]> {
+async function runAllSystems(
+  specs: SystemSpec[],
+  config: BenchConfig,
+  backend: BenchBackend,
+  prepared: Map<RpcName, PreparedRequest[]>,
+  steps: StepRecord[],
+): Promise<SystemRecord[]> {
   const live: Live[] = [];
   try {
     for (const spec of specs) {
@@ -164,7 +170,12 @@ async function runAllSystems(specs: SystemSpec[], config: BenchConfig, backend: 
       log(`warming up every system: each RPC at c=16 for ${fmt(config.systemWarmupMs)} ms (not recorded)`);
       for (const l of live) {
         for (const rpc of config.rpcs) {
-          await runStep(l.target.sender(prepared.get(rpc) ?? []), { concurrency: 16, warmupMs: 0, durationMs: config.systemWarmupMs, maxRequests: Number.POSITIVE_INFINITY });
+          await runStep(l.target.sender(prepared.get(rpc) ?? []), {
+            concurrency: 16,
+            warmupMs: 0,
+            durationMs: config.systemWarmupMs,
+            maxRequests: Number.POSITIVE_INFINITY,
+          });
         }
       }
     }
@@ -189,9 +200,14 @@ async function runAllSystems(specs: SystemSpec[], config: BenchConfig, backend: 
     return live.map(({ spec, startMs, idle, system }) => {
       const end = readProcTree(system.pid);
       return {
-        id: spec.id, label: spec.label, protocol: spec.protocol, startMs,
-        idleRssMiB: idle?.rssMiB ?? Number.NaN, idleThreads: idle?.threads ?? Number.NaN,
-        peakRssMiB: end?.peakRssMiB ?? Number.NaN, threadsAtEnd: end?.threads ?? Number.NaN,
+        id: spec.id,
+        label: spec.label,
+        protocol: spec.protocol,
+        startMs,
+        idleRssMiB: idle?.rssMiB ?? Number.NaN,
+        idleThreads: idle?.threads ?? Number.NaN,
+        peakRssMiB: end?.peakRssMiB ?? Number.NaN,
+        threadsAtEnd: end?.threads ?? Number.NaN,
       };
     });
   } finally {
@@ -203,7 +219,13 @@ async function runAllSystems(specs: SystemSpec[], config: BenchConfig, backend: 
   }
 }
 
-async function measureStep(l: Live, others: Live[], at: { latencyMs: number; rpc: RpcName; concurrency: number; round: number }, config: BenchConfig, prepared: Map<RpcName, PreparedRequest[]>): Promise<StepRecord> {
+async function measureStep(
+  l: Live,
+  others: Live[],
+  at: { latencyMs: number; rpc: RpcName; concurrency: number; round: number },
+  config: BenchConfig,
+  prepared: Map<RpcName, PreparedRequest[]>,
+): Promise<StepRecord> {
   const window = new ProcWindow(l.system.pid);
   const self = new SelfCpuWindow();
   const othersCpu = new CpuSecondsWindow(others.map((o) => o.system.pid));
@@ -220,13 +242,26 @@ async function measureStep(l: Live, others: Live[], at: { latencyMs: number; rpc
   );
   const cpuPercent = w?.cpuPercent ?? Number.NaN;
   const rec: StepRecord = {
-    system: l.spec.id, ...at,
-    ok: r.ok, errors: r.errors, throughput: r.throughput, latency: r.latency, elapsedMs: r.elapsedMs,
-    cpuPercent, cpuMsPerCall: r.ok > 0 ? ((cpuPercent / 100) * r.elapsedMs) / r.ok : Number.NaN,
-    peakRssMiB: w?.peakRssMiB ?? Number.NaN, maxThreads: w?.maxThreads ?? Number.NaN, benchCpuPercent: benchCpu, othersCpuPercent,
+    system: l.spec.id,
+    ...at,
+    ok: r.ok,
+    errors: r.errors,
+    throughput: r.throughput,
+    latency: r.latency,
+    elapsedMs: r.elapsedMs,
+    cpuPercent,
+    cpuMsPerCall: r.ok > 0 ? ((cpuPercent / 100) * r.elapsedMs) / r.ok : Number.NaN,
+    peakRssMiB: w?.peakRssMiB ?? Number.NaN,
+    maxThreads: w?.maxThreads ?? Number.NaN,
+    benchCpuPercent: benchCpu,
+    othersCpuPercent,
   };
-  const errs = Object.entries(r.errors).map(([k, v]) => `${k}:${v}`).join(" ");
-  log(`${l.spec.id} +${at.latencyMs}ms ${at.rpc} c=${at.concurrency} #${at.round + 1}: ${fmt(r.throughput, 1)} req/s p50 ${fmt(r.latency.p50, 1)} p99 ${fmt(r.latency.p99, 1)} ms cpu ${fmt(cpuPercent)}% rss ${fmt(rec.peakRssMiB)} MiB others ${fmt(othersCpuPercent)}%${errs ? ` errors ${errs}` : ""}`);
+  const errs = Object.entries(r.errors)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(" ");
+  log(
+    `${l.spec.id} +${at.latencyMs}ms ${at.rpc} c=${at.concurrency} #${at.round + 1}: ${fmt(r.throughput, 1)} req/s p50 ${fmt(r.latency.p50, 1)} p99 ${fmt(r.latency.p99, 1)} ms cpu ${fmt(cpuPercent)}% rss ${fmt(rec.peakRssMiB)} MiB others ${fmt(othersCpuPercent)}%${errs ? ` errors ${errs}` : ""}`,
+  );
   return rec;
 }
 
@@ -266,7 +301,10 @@ function sourceState(): string {
   // trimEnd only: porcelain lines start with a status column that may be a space (" M path").
   const git = (...args: string[]) => execFileSync("git", args, { cwd: REPO_ROOT, encoding: "utf8" }).trimEnd();
   try {
-    const changed = git("status", "--porcelain", "--", "src").split("\n").filter(Boolean).map((l) => l.slice(3));
+    const changed = git("status", "--porcelain", "--", "src")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.slice(3));
     return `${git("rev-parse", "--short", "HEAD")}${changed.length ? ` + working-tree changes in ${changed.join(", ")}` : " (clean src/)"}`;
   } catch {
     return "unknown (no git)";
@@ -281,7 +319,10 @@ function commandLine(): string {
   return [...vars, script ? `npm run ${script}` : `tsx ${process.argv.slice(1).join(" ")}`].join(" ");
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

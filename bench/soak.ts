@@ -23,11 +23,20 @@ const sampleEveryS = 20;
 /** The fault schedule: each phase lasts one slot; "none" phases let the service show it recovers. */
 const PHASES: Array<{ name: string; faults: Array<Omit<FaultSpec, "apiKey">> }> = [
   { name: "none", faults: [] },
-  { name: "Para slow (+150 ms on every API call)", faults: ["touch", "keepAlive", "jwt", "messagesSign"].map((endpoint) => ({ endpoint: endpoint as FaultSpec["endpoint"], latencyMs: 150 })) },
+  {
+    name: "Para slow (+150 ms on every API call)",
+    faults: ["touch", "keepAlive", "jwt", "messagesSign"].map((endpoint) => ({ endpoint: endpoint as FaultSpec["endpoint"], latencyMs: 150 })),
+  },
   { name: "none", faults: [] },
   { name: "Para 503 on every touch", faults: [{ endpoint: "touch", status: 503 }] },
   { name: "none", faults: [] },
-  { name: "Para 429 on jwt + dropped keep-alives", faults: [{ endpoint: "jwt", status: 429 }, { endpoint: "keepAlive", drop: true }] },
+  {
+    name: "Para 429 on jwt + dropped keep-alives",
+    faults: [
+      { endpoint: "jwt", status: 429 },
+      { endpoint: "keepAlive", drop: true },
+    ],
+  },
   { name: "none", faults: [] },
   { name: "signing worker crashes (x5)", faults: [{ endpoint: "mpcSign", crashWorker: true, times: 5 }] },
 ];
@@ -53,7 +62,21 @@ async function main(): Promise<void> {
     for (const s of secrets) if (line.includes(s)) leaks.push(s.slice(0, 6));
   };
   const system = await launch(
-    { id: "para-signer", label: "para-signer", protocol: "grpc", entry: "src/main.ts", nodeArgs: [], env: { PARA_ENVIRONMENT: "DEV", PARA_API_KEY: backend.key.apiKey, PARA_SECRET_API_KEY: backend.key.secretApiKey, PARA_JWT_AUDIENCE: backend.key.apiKeyId, SIGNER_DRAIN_DELAY_MS: "0", LOG_LEVEL: "info" } },
+    {
+      id: "para-signer",
+      label: "para-signer",
+      protocol: "grpc",
+      entry: "src/runtime/main.ts",
+      nodeArgs: [],
+      env: {
+        PARA_ENVIRONMENT: "DEV",
+        PARA_API_KEY: backend.key.apiKey,
+        PARA_SECRET_API_KEY: backend.key.secretApiKey,
+        PARA_JWT_AUDIENCE: backend.key.apiKeyId,
+        SIGNER_DRAIN_DELAY_MS: "0",
+        LOG_LEVEL: "info",
+      },
+    },
     30_000,
     scan,
   );
@@ -81,11 +104,17 @@ async function main(): Promise<void> {
         if (res.userId !== user.userId || res.wallets.some((w) => !user.wallets.some((u) => u.id === w.id))) crossUser++;
       } else if (kind < 13) {
         const message = new TextEncoder().encode(`soak ${i}`);
-        const res = await signer.signMessage({ session: user.session, message, format: MessageFormat.EIP191, walletType: WalletType.EVM }, { timeoutMs: 10_000 });
+        const res = await signer.signMessage(
+          { session: user.session, message, format: MessageFormat.EIP191, walletType: WalletType.EVM },
+          { timeoutMs: 10_000 },
+        );
         const own = user.wallets.find((w) => w.type === "EVM")!.address;
         if (res.address !== own || (await recoverMessageAddress({ message: { raw: message }, signature: toHex(res.signature) })) !== own) crossUser++;
       } else if (kind < 15) {
-        await signer.signMessage({ session: user.session, message: new TextEncoder().encode(`sol ${i}`), walletType: WalletType.SOLANA }, { timeoutMs: 10_000 });
+        await signer.signMessage(
+          { session: user.session, message: new TextEncoder().encode(`sol ${i}`), walletType: WalletType.SOLANA },
+          { timeoutMs: 10_000 },
+        );
       } else if (kind < 18) {
         const res = await signer.verifySession({ credential: { case: "jwt", value: user.jwt } }, { timeoutMs: 10_000 });
         if (res.userId !== user.userId) crossUser++;
@@ -126,10 +155,22 @@ async function main(): Promise<void> {
       const proc = readProcTree(system.pid);
       if (!proc) crashes++;
       const lat = summarize(window.latencies);
-      samples.push({ atS: Math.round((Date.now() - started) / 1000), phase, calls: window.latencies.length, byCode: window.byCode, p50: lat.p50, p99: lat.p99, rssMiB: proc?.rssMiB ?? NaN, threads: proc?.threads ?? NaN, fds: proc?.fds ?? NaN });
+      samples.push({
+        atS: Math.round((Date.now() - started) / 1000),
+        phase,
+        calls: window.latencies.length,
+        byCode: window.byCode,
+        p50: lat.p50,
+        p99: lat.p99,
+        rssMiB: proc?.rssMiB ?? NaN,
+        threads: proc?.threads ?? NaN,
+        fds: proc?.fds ?? NaN,
+      });
       window = { byCode: {}, latencies: [] };
       const last = samples[samples.length - 1]!;
-      console.log(`[soak] ${last.atS} s ${phase}: ${last.calls} calls ${JSON.stringify(last.byCode)} p50 ${last.p50.toFixed(0)} ms rss ${last.rssMiB.toFixed(0)} MiB threads ${last.threads} fds ${last.fds}`);
+      console.log(
+        `[soak] ${last.atS} s ${phase}: ${last.calls} calls ${JSON.stringify(last.byCode)} p50 ${last.p50.toFixed(0)} ms rss ${last.rssMiB.toFixed(0)} MiB threads ${last.threads} fds ${last.fds}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 1000 / rate));
   }
@@ -143,7 +184,15 @@ async function main(): Promise<void> {
 
 function secretsOf(s: BenchSession): string[] {
   const doc = JSON.parse(Buffer.from(s.session, "base64").toString()) as { wallets: Record<string, { signer?: string }> };
-  return [s.session.slice(0, 40), s.sessionCookie, s.verificationToken, s.jwt.slice(0, 40), s.userId, ...Object.values(doc.wallets).flatMap((w) => (w.signer ? [w.signer.slice(0, 40)] : [])), ...s.wallets.map((w) => w.address)];
+  return [
+    s.session.slice(0, 40),
+    s.sessionCookie,
+    s.verificationToken,
+    s.jwt.slice(0, 40),
+    s.userId,
+    ...Object.values(doc.wallets).flatMap((w) => (w.signer ? [w.signer.slice(0, 40)] : [])),
+    ...s.wallets.map((w) => w.address),
+  ];
 }
 
 function report(samples: Sample[], totals: Record<string, number>, crossUser: number, crashes: number, leaks: string[], tookS: number): string {
@@ -154,7 +203,7 @@ function report(samples: Sample[], totals: Record<string, number>, crossUser: nu
     "",
     `- **Command:** \`flock /tmp/para-signer-tests.lock npm run soak\` (SOAK_MINUTES=${minutes}, SOAK_RPS=${rate}) · **took** ${tookS.toFixed(0)} s · ${new Date().toISOString()}`,
     "- **Load:** mixed RPCs at a steady rate (40% CheckSession, 25% SignMessage EVM EIP-191 with recovery check, 10% SignMessage Solana, 15% VerifySession JWT, 5% IssueJwt, 5% VerifyWallet), 200 users, against para-signer as its own process (LOG_LEVEL=info: one access line per call)",
-    `- **Faults:** phases switch every ${(minutes * 60 / PHASES.length).toFixed(0)} s: ${PHASES.map((p) => p.name).join(" → ")}`,
+    `- **Faults:** phases switch every ${((minutes * 60) / PHASES.length).toFixed(0)} s: ${PHASES.map((p) => p.name).join(" → ")}`,
     "",
     "## Verdict",
     "",
@@ -162,13 +211,20 @@ function report(samples: Sample[], totals: Record<string, number>, crossUser: nu
     "|---|---|---|---|---|---|",
     `| ${crashes} | ${crossUser} | ${leaks.length} | ${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)} | ${Math.min(...warm.map((s) => s.threads))}–${Math.max(...warm.map((s) => s.threads))} | ${Math.min(...warm.map((s) => s.fds))}–${Math.max(...warm.map((s) => s.fds))} |`,
     "",
-    `Outcomes over the whole run: ${Object.entries(totals).map(([k, v]) => `${k} ${v}`).join(", ")} (code_8 = RESOURCE_EXHAUSTED, code_14 = UNAVAILABLE, code_4 = DEADLINE_EXCEEDED, code_16 = UNAUTHENTICATED).`,
+    `Outcomes over the whole run: ${Object.entries(totals)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")} (code_8 = RESOURCE_EXHAUSTED, code_14 = UNAVAILABLE, code_4 = DEADLINE_EXCEEDED, code_16 = UNAUTHENTICATED).`,
     "",
     "## Over time",
     "",
     "| t (s) | phase | calls | outcomes | p50 ms | p99 ms | RSS MiB | threads | fds |",
     "|---|---|---|---|---|---|---|---|---|",
-    ...samples.map((s) => `| ${s.atS} | ${s.phase} | ${s.calls} | ${Object.entries(s.byCode).map(([k, v]) => `${k} ${v}`).join(", ")} | ${s.p50.toFixed(0)} | ${s.p99.toFixed(0)} | ${s.rssMiB.toFixed(0)} | ${s.threads} | ${s.fds} |`),
+    ...samples.map(
+      (s) =>
+        `| ${s.atS} | ${s.phase} | ${s.calls} | ${Object.entries(s.byCode)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")} | ${s.p50.toFixed(0)} | ${s.p99.toFixed(0)} | ${s.rssMiB.toFixed(0)} | ${s.threads} | ${s.fds} |`,
+    ),
     "",
   ];
   return lines.join("\n");

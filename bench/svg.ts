@@ -26,7 +26,10 @@ function panel(x0: number, title: string, groups: number[], series: { label: str
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values.map((v) => (v !== undefined && Number.isFinite(v) ? v : 0)))));
   const gw = iw / Math.max(1, groups.length);
   const bw = (gw * 0.8) / Math.max(1, series.length);
-  const parts: string[] = [`<g transform="translate(${x0},0)">`, `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`];
+  const parts: string[] = [
+    `<g transform="translate(${x0},0)">`,
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`,
+  ];
   for (let t = 0; t <= 4; t++) {
     const v = (max * t) / 4;
     const y = M.top + ih - (ih * t) / 4;
@@ -41,7 +44,9 @@ function panel(x0: number, title: string, groups: number[], series: { label: str
       const h = (ih * v) / max;
       const x = gx + si * bw;
       const y = M.top + ih - h;
-      parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[si % COLORS.length]}"><title>${esc(s.label)}: ${v.toFixed(digits)}</title></rect>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[si % COLORS.length]}"><title>${esc(s.label)}: ${v.toFixed(digits)}</title></rect>`,
+      );
       parts.push(`<text x="${(x + bw / 2 - 1).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle" font-size="8">${v.toFixed(digits)}</text>`);
     });
     parts.push(`<text x="${(M.left + gi * gw + gw / 2).toFixed(1)}" y="${M.top + ih + 16}" text-anchor="middle" font-size="11">c=${g}</text>`);
@@ -56,14 +61,35 @@ export function renderChart(run: BenchRun): string {
   const view = new RunView(run);
   const find = (system: string, c: number): Cell | undefined => view.cell(system, { latencyMs: latency, rpc: "CheckSession", concurrency: c });
   const series = (pick: (s: Cell) => number) =>
-    run.systems.map((sys) => ({ label: sys.label, values: groups.map((c) => { const r = find(sys.id, c); return r ? pick(r) : undefined; }) }));
+    run.systems.map((sys) => ({
+      label: sys.label,
+      values: groups.map((c) => {
+        const r = find(sys.id, c);
+        return r ? pick(r) : undefined;
+      }),
+    }));
   const legend = run.systems
-    .map((s, i) => `<rect x="${M.left + i * 190}" y="${H + 4}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/><text x="${M.left + i * 190 + 16}" y="${H + 14}" font-size="12">${esc(s.label)}</text>`)
+    .map(
+      (s, i) =>
+        `<rect x="${M.left + i * 190}" y="${H + 4}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/><text x="${M.left + i * 190 + 16}" y="${H + 14}" font-size="12">${esc(s.label)}</text>`,
+    )
     .join("\n");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 44}" viewBox="0 0 ${2 * W} ${H + 44}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
-${panel(0, `CheckSession throughput (req/s), +${latency} ms Para latency`, groups, series((s) => s.throughput), 0)}
-${panel(W, `CheckSession p50 latency (ms), +${latency} ms Para latency`, groups, series((s) => s.p50), 1)}
+${panel(
+  0,
+  `CheckSession throughput (req/s), +${latency} ms Para latency`,
+  groups,
+  series((s) => s.throughput),
+  0,
+)}
+${panel(
+  W,
+  `CheckSession p50 latency (ms), +${latency} ms Para latency`,
+  groups,
+  series((s) => s.p50),
+  1,
+)}
 ${legend}
 <text x="${M.left}" y="${H + 36}" font-size="10" fill="#4a5568">${esc(`${run.startedAt.toISOString()} · Node ${run.node} · ${run.cores} cores · closed loop, ${run.config.connections} HTTP/2 connections, median of ${run.config.rounds ?? 1} round(s)`)}</text>
 </svg>

@@ -7,6 +7,8 @@
  * output (routed to debug by both para-signer and the Express pattern) is dropped.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import * as net from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -61,7 +63,7 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
       id: "para-signer",
       label: "para-signer",
       protocol: "grpc",
-      entry: "src/main.ts",
+      entry: "src/runtime/main.ts",
       nodeArgs: [...SIGNER_NODE_ARGS, ...(o.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${o.cpuProfDir}`] : [])],
       env: signer,
     },
@@ -70,7 +72,7 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
     id: "para-signer-x2",
     label: "para-signer ×2 processes",
     protocol: "grpc",
-    entry: "src/main.ts",
+    entry: "src/runtime/main.ts",
     nodeArgs: [...SIGNER_NODE_ARGS],
     env: { ...signer, SIGNER_WORKERS: "2" },
   });
@@ -79,8 +81,8 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
       id: "para-signer+otel",
       label: "para-signer (tracing on)",
       protocol: "grpc",
-      entry: "src/main.ts",
-      nodeArgs: [...SIGNER_NODE_ARGS, "--import", "./src/otel.ts"],
+      entry: "src/runtime/main.ts",
+      nodeArgs: [...SIGNER_NODE_ARGS, "--import", "./src/runtime/otel.ts"],
       // Spans go out every 250 ms rather than the default 5 s, so their export cost falls inside this system's own
       // turn instead of spilling onto whichever system is measured next (more, smaller exports: if anything, dearer).
       env: { ...signer, OTEL_EXPORTER_OTLP_ENDPOINT: o.otlpUrl, OTEL_SERVICE_NAME: "para-signer-bench", OTEL_BSP_SCHEDULE_DELAY: "250" },
@@ -89,14 +91,29 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
   // An experiment: para-signer once more with other node flags, measured in the same rounds as the rest.
   const variant = nodeArgsFrom("BENCH_VARIANT_NODE_ARGS");
   if (variant.length > 0) {
-    specs.push({ id: "para-signer-variant", label: `para-signer ${variant.join(" ")}`, protocol: "grpc", entry: "src/main.ts", nodeArgs: variant, env: signer });
+    specs.push({
+      id: "para-signer-variant",
+      label: `para-signer ${variant.join(" ")}`,
+      protocol: "grpc",
+      entry: "src/runtime/main.ts",
+      nodeArgs: variant,
+      env: signer,
+    });
   }
   // The same para-signer at another commit (BENCH_BASELINE_REF, checked out by run.ts), measured in the same rounds:
   // what a change costs, paired against the code before it.
   const baselineDir = process.env["BENCH_BASELINE_DIR"];
   if (baselineDir) {
     const ref = process.env["BENCH_BASELINE_REF"] ?? "baseline";
-    specs.push({ id: "para-signer-baseline", label: `para-signer @ ${ref}`, protocol: "grpc", entry: "src/main.ts", nodeArgs: [...SIGNER_NODE_ARGS], env: signer, cwd: baselineDir });
+    specs.push({
+      id: "para-signer-baseline",
+      label: `para-signer @ ${ref}`,
+      protocol: "grpc",
+      entry: existsSync(join(baselineDir, "src/runtime/main.ts")) ? "src/runtime/main.ts" : "src/main.ts",
+      nodeArgs: [...SIGNER_NODE_ARGS],
+      env: signer,
+      cwd: baselineDir,
+    });
   }
   specs.push(
     { id: "express-pattern", label: "docs' Express pattern", protocol: "http1", entry: "bench/express-pattern.ts", nodeArgs: EXPRESS_NODE_ARGS, env: para },

@@ -64,7 +64,11 @@ export function prepare(rpc: RpcName, s: BenchSession): PreparedRequest {
       return {
         grpcPath: `${SERVICE}/SignMessage`,
         grpcFrame: grpcFrame(SignMessageRequestSchema, {
-          session: s.session, message: EVM_MESSAGE, walletType: WalletType.EVM, format: MessageFormat.EIP191, skipKeepAlive: true,
+          session: s.session,
+          message: EVM_MESSAGE,
+          walletType: WalletType.EVM,
+          format: MessageFormat.EIP191,
+          skipKeepAlive: true,
         }),
         ...json("/sign-message", { session: s.session, walletId: walletId(s, "EVM"), messageBase64: EVM_MESSAGE.toString("base64"), format: "EIP191" }),
       };
@@ -72,28 +76,59 @@ export function prepare(rpc: RpcName, s: BenchSession): PreparedRequest {
       return {
         grpcPath: `${SERVICE}/SignMessage`,
         grpcFrame: grpcFrame(SignMessageRequestSchema, {
-          session: s.session, message: SOLANA_MESSAGE, walletType: WalletType.SOLANA, format: MessageFormat.RAW, skipKeepAlive: true,
+          session: s.session,
+          message: SOLANA_MESSAGE,
+          walletType: WalletType.SOLANA,
+          format: MessageFormat.RAW,
+          skipKeepAlive: true,
         }),
         ...json("/sign-message", { session: s.session, walletId: walletId(s, "SOLANA"), messageBase64: SOLANA_MESSAGE.toString("base64"), format: "RAW" }),
       };
     // The wave-2 signing RPCs have no route in the docs' pattern: the HTTP form is a placeholder no run uses.
     case "SignTransaction":
-      return grpcOnly(`${SERVICE}/SignTransaction`, grpcFrame(SignTransactionRequestSchema, {
-        session: s.session, walletId: walletId(s, "EVM"), unsignedTransaction: EVM_TX, chainId: 1n, skipKeepAlive: true,
-      }));
+      return grpcOnly(
+        `${SERVICE}/SignTransaction`,
+        grpcFrame(SignTransactionRequestSchema, {
+          session: s.session,
+          walletId: walletId(s, "EVM"),
+          unsignedTransaction: EVM_TX,
+          chainId: 1n,
+          skipKeepAlive: true,
+        }),
+      );
     case "SignTypedData":
-      return grpcOnly(`${SERVICE}/SignTypedData`, grpcFrame(SignTypedDataRequestSchema, {
-        session: s.session, walletId: walletId(s, "EVM"), typedDataJson: TYPED_DATA, skipKeepAlive: true,
-      }));
+      return grpcOnly(
+        `${SERVICE}/SignTypedData`,
+        grpcFrame(SignTypedDataRequestSchema, {
+          session: s.session,
+          walletId: walletId(s, "EVM"),
+          typedDataJson: TYPED_DATA,
+          skipKeepAlive: true,
+        }),
+      );
     case "SignAuthorization":
-      return grpcOnly(`${SERVICE}/SignAuthorization`, grpcFrame(SignAuthorizationRequestSchema, {
-        session: s.session, walletId: walletId(s, "EVM"), chainId: 1n, contractAddress: "0x000000000000000000000000000000000000dEaD", nonce: 0n, skipKeepAlive: true,
-      }));
+      return grpcOnly(
+        `${SERVICE}/SignAuthorization`,
+        grpcFrame(SignAuthorizationRequestSchema, {
+          session: s.session,
+          walletId: walletId(s, "EVM"),
+          chainId: 1n,
+          contractAddress: "0x000000000000000000000000000000000000dEaD",
+          nonce: 0n,
+          skipKeepAlive: true,
+        }),
+      );
     case "SignSolanaTransaction": {
       const sol = s.wallets.find((w) => w.type === "SOLANA")!;
-      return grpcOnly(`${SERVICE}/SignSolanaTransaction`, grpcFrame(SignSolanaTransactionRequestSchema, {
-        session: s.session, walletId: sol.id, transaction: exampleSolanaTransaction(sol.address), skipKeepAlive: true,
-      }));
+      return grpcOnly(
+        `${SERVICE}/SignSolanaTransaction`,
+        grpcFrame(SignSolanaTransactionRequestSchema, {
+          session: s.session,
+          walletId: sol.id,
+          transaction: exampleSolanaTransaction(sol.address),
+          skipKeepAlive: true,
+        }),
+      );
     }
     case "VerifyJwt":
       return {

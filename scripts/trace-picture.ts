@@ -12,8 +12,8 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { HealthCheckResponse_ServingStatus as S } from "../gen/grpc/health/v1/health_pb.js";
 import { MessageFormat, SignerService, WalletType } from "../gen/para/signer/v1/signer_service_pb.js";
-import { envToConfig } from "../src/config.js";
-import { startService } from "../src/service.js";
+import { envToConfig } from "../src/config/config.js";
+import { startService } from "../src/runtime/service.js";
 import { createLogger } from "../src/telemetry/logger.js";
 import { renderTraceSvg } from "./trace-svg.js";
 

@@ -26,9 +26,7 @@ export function waterfall(spans: ReadableSpan[], root: ReadableSpan): Array<{ sp
   const out: Array<{ span: ReadableSpan; depth: number }> = [];
   const walk = (span: ReadableSpan, depth: number) => {
     out.push({ span, depth });
-    const children = spans
-      .filter((s) => s.parentSpanContext?.spanId === span.spanContext().spanId)
-      .sort((x, y) => ms(x.startTime) - ms(y.startTime));
+    const children = spans.filter((s) => s.parentSpanContext?.spanId === span.spanContext().spanId).sort((x, y) => ms(x.startTime) - ms(y.startTime));
     for (const child of children) walk(child, depth + 1);
   };
   walk(root, 0);
@@ -66,9 +64,11 @@ export function renderTraceSvg(spans: ReadableSpan[], root: ReadableSpan, title:
     const color = span.status.code === SpanStatusCode.ERROR ? ERROR_COLOR : (KIND_COLOR[span.kind] ?? "#999");
     const dur = ms(span.endTime) - ms(span.startTime);
     out.push(`<text x="${10 + depth * 14}" y="${y + 15}">${esc(span.name)}</text>`);
-    out.push(`<rect x="${start.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" rx="2" fill="${color}"><title>${esc(`${span.name}: ${dur.toFixed(2)} ms`)}</title></rect>`);
+    out.push(
+      `<rect x="${start.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" rx="2" fill="${color}"><title>${esc(`${span.name}: ${dur.toFixed(2)} ms`)}</title></rect>`,
+    );
     out.push(`<text x="${labelW + barW + 10}" y="${y + 15}" fill="#444">${dur.toFixed(1)} ms  ${esc(note(span))}</text>`);
   });
   out.push("</svg>");
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }

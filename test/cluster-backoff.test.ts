@@ -1,7 +1,7 @@
 // SIGNER_WORKERS > 1: a worker that dies is replaced after a back-off, so one that dies at start-up is not re-forked
 // in a hot loop. The schedule is a pure function; runPrimary only keeps its state per worker slot.
 import { describe, expect, test } from "vitest";
-import { RESTART_POLICY, restartBackoff } from "../src/cluster.js";
+import { RESTART_POLICY, restartBackoff } from "../src/runtime/cluster.js";
 
 /** The waits for `deaths` deaths in a row, each after the worker lived `livedMs`. */
 function schedule(deaths: number, livedMs: number): number[] {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, envToConfig } from "../src/config.js";
+import { ConfigError, envToConfig } from "../src/config/config.js";
 
 describe("envToConfig", () => {
   test("defaults: local mode on loopback, DEV, port 50051", () => {

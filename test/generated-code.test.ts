@@ -18,8 +18,12 @@ test("gen/ is exactly what `buf generate` makes from proto/ (no drift)", () => {
   const out = mkdtempSync(join(tmpdir(), "para-signer-gen-"));
   try {
     execFileSync(join(root, "node_modules/.bin/buf"), ["generate", "--output", out], { cwd: root, stdio: "pipe" });
-    const fresh = listFiles(join(out, "gen")).map((f) => relative(join(out, "gen"), f)).sort();
-    const committed = listFiles(join(root, "gen")).map((f) => relative(join(root, "gen"), f)).sort();
+    const fresh = listFiles(join(out, "gen"))
+      .map((f) => relative(join(out, "gen"), f))
+      .sort();
+    const committed = listFiles(join(root, "gen"))
+      .map((f) => relative(join(root, "gen"), f))
+      .sort();
     expect(committed).toEqual(fresh);
     for (const file of fresh) {
       expect(readFileSync(join(root, "gen", file), "utf8"), file).toBe(readFileSync(join(out, "gen", file), "utf8"));

@@ -4,7 +4,7 @@ import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { HealthCheckResponse_ServingStatus as S } from "../gen/grpc/health/v1/health_pb.js";
 import { HealthRegistry } from "../src/health/health-registry.js";
-import { createRoutes, HEALTH_SERVICES } from "../src/routes.js";
+import { createRoutes, HEALTH_SERVICES } from "../src/transport/routes.js";
 import { startTestServer, type RunningServer } from "./support/test-server.js";
 
 const protoRoot = fileURLToPath(new URL("../proto", import.meta.url));

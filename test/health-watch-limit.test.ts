@@ -5,7 +5,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus as S } from "../gen/grpc/health/v1/health_pb.js";
 import { HealthRegistry } from "../src/health/health-registry.js";
-import { createRoutes, HEALTH_SERVICES } from "../src/routes.js";
+import { createRoutes, HEALTH_SERVICES } from "../src/transport/routes.js";
 import { startTestServer, type RunningServer } from "./support/test-server.js";
 
 const MAX = 3;

@@ -7,9 +7,9 @@ import { localPara } from "./support/local-para-admin.js";
 import { spawnService, waitForHealth } from "./support/service-process.js";
 
 /** The service from source, as `npm start` runs it (tsx's loader instead of a build). */
-const run = (env: Record<string, string>) => spawnService(["--import", "tsx", "src/main.ts"], env);
+const run = (env: Record<string, string>) => spawnService(["--import", "tsx", "src/runtime/main.ts"], env);
 
-describe("the service process (src/main.ts)", () => {
+describe("the service process (src/runtime/main.ts)", () => {
   test("a bad config value stops start-up with one line naming the variable", async () => {
     const p = run({ PORT: "abc" });
     expect(await p.exited).toBe(2);

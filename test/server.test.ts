@@ -1,9 +1,9 @@
 import { Code, ConnectError, createClient, type ServiceImpl } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus as S } from "../gen/grpc/health/v1/health_pb.js";
-import { SignerService } from "../gen/para/signer/v1/signer_service_pb.js";
+import type { SignerService } from "../gen/para/signer/v1/signer_service_pb.js";
 import { HealthRegistry } from "../src/health/health-registry.js";
-import { createRoutes, HEALTH_SERVICES } from "../src/routes.js";
+import { createRoutes, HEALTH_SERVICES } from "../src/transport/routes.js";
 import { startTestServer, type RunningServer } from "./support/test-server.js";
 
 // The signer itself is exercised against the local Para backend elsewhere;

@@ -71,7 +71,7 @@ export function isAllowed(policy: AuthzPolicy, identity: PeerIdentity | undefine
   const names = namesUris(policy) || identity.cn === undefined ? identity.uris : [...identity.uris, identity.cn];
   return names.some((name) => {
     const rule = policy.allow.get(name);
-    return rule === "*" || (rule !== undefined && rule.has(method));
+    return rule === "*" || rule?.has(method);
   });
 }
 

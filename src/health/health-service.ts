@@ -1,11 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import {
-  type Health,
-  type HealthCheckRequest,
-  type HealthCheckResponse,
-  HealthCheckResponseSchema,
-} from "../../gen/grpc/health/v1/health_pb.js";
+import { type Health, type HealthCheckRequest, type HealthCheckResponse, HealthCheckResponseSchema } from "../../gen/grpc/health/v1/health_pb.js";
 import { type HealthRegistry, ServingStatus } from "./health-registry.js";
 
 /**

@@ -1,5 +1,5 @@
 import { Code, type Interceptor } from "@connectrpc/connect";
-import { retryable } from "../errors.js";
+import { retryable } from "../errors/error-model.js";
 
 /**
  * Bounds the calls in progress: one over the limit is refused at once with

@@ -25,8 +25,7 @@ function mintOptions(body: Record<string, unknown>): MintOptions {
 const handlers: Record<string, AdminHandler> = {
   "GET /_local/health": () => ({ ok: true }),
   "GET /_local/stats": (b) => b.snapshot(),
-  "POST /_local/api-keys": (b, body) =>
-    b.createApiKey(typeof body["sessionLengthMs"] === "number" ? { sessionLengthMs: body["sessionLengthMs"] } : {}),
+  "POST /_local/api-keys": (b, body) => b.createApiKey(typeof body["sessionLengthMs"] === "number" ? { sessionLengthMs: body["sessionLengthMs"] } : {}),
   "POST /_local/sessions": (b, body) => b.mintSession(mintOptions(body)),
   "POST /_local/sessions/revoke": (b, body) => (b.revokeSession(requireStr(body, "sessionCookie")), {}),
   "POST /_local/sessions/expire": (b, body) => (b.expireSession(requireStr(body, "sessionCookie")), {}),

@@ -34,10 +34,13 @@ async function handle(backend: Backend, req: IncomingMessage, res: ServerRespons
   const { route, params } = found;
   const rawKey = header(req, "x-external-api-key");
   const key =
-    rawKey === undefined ? undefined
-    : route.auth === "public" ? backend.store.keys.get(rawKey)
-    : route.auth === "secret" ? backend.store.keysBySecret.get(rawKey)
-    : undefined;
+    rawKey === undefined
+      ? undefined
+      : route.auth === "public"
+        ? backend.store.keys.get(rawKey)
+        : route.auth === "secret"
+          ? backend.store.keysBySecret.get(rawKey)
+          : undefined;
   // Verify endpoints carry the secret; they are counted and fault-scoped under the public key it belongs to,
   // and the secret itself is never used as a map key in stats.
   const scopeKey = route.auth === "secret" ? key?.apiKey : rawKey;

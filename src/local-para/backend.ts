@@ -6,12 +6,7 @@ import { mintedSession } from "./session-export.js";
 import { SigningState } from "./signing-state.js";
 import { Stats } from "./stats.js";
 import { Store } from "./store.js";
-import {
-  LOCAL_PARA_API_KEY,
-  LOCAL_PARA_API_KEY_ID,
-  LOCAL_PARA_PARTNER_ID,
-  LOCAL_PARA_SECRET_API_KEY,
-} from "./constants.js";
+import { LOCAL_PARA_API_KEY, LOCAL_PARA_API_KEY_ID, LOCAL_PARA_PARTNER_ID, LOCAL_PARA_SECRET_API_KEY } from "./constants.js";
 import type { ApiKeyInfo, CreateApiKeyOptions, FaultSpec, LocalParaStats, MintOptions, MintedSession } from "./types.js";
 
 export class BadRequest extends Error {}
@@ -57,13 +52,8 @@ export class Backend {
   mintSession(opts: MintOptions = {}): MintedSession {
     const key = this.store.keys.get(opts.apiKey ?? LOCAL_PARA_API_KEY);
     if (key === undefined) throw new BadRequest("unknown apiKey");
-    let user;
-    if (opts.userId !== undefined) {
-      user = this.store.users.get(opts.userId);
-      if (user === undefined || user.partnerId !== key.partnerId) throw new BadRequest("unknown userId for this apiKey");
-    } else {
-      user = this.store.createUser(key.partnerId, { email: opts.email, phone: opts.phone });
-    }
+    const user = opts.userId !== undefined ? this.store.users.get(opts.userId) : this.store.createUser(key.partnerId, { email: opts.email, phone: opts.phone });
+    if (user === undefined || user.partnerId !== key.partnerId) throw new BadRequest("unknown userId for this apiKey");
     const session = this.store.createSession(user, key);
     return mintedSession(user, session, opts.excludeSigners === true);
   }

@@ -97,7 +97,13 @@ export function exampleSolanaTransaction(payer: string, version: "legacy" | 0 = 
         {
           programAddress: SYSTEM_PROGRAM,
           // AccountRole.WRITABLE_SIGNER = 3, AccountRole.WRITABLE = 1.
-          accounts: from === to ? [{ address: from, role: 3 }] : [{ address: from, role: 3 }, { address: to, role: 1 }],
+          accounts:
+            from === to
+              ? [{ address: from, role: 3 }]
+              : [
+                  { address: from, role: 3 },
+                  { address: to, role: 1 },
+                ],
           data,
         },
         m,

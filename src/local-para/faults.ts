@@ -15,8 +15,21 @@ interface ActiveFault {
 export type FaultOutcome = "continue" | "handled" | "crashWorker";
 
 const ENDPOINTS: ReadonlySet<string> = new Set<FaultEndpoint>([
-  "touch", "partner", "logout", "keepAlive", "wallets", "jwt", "jwks", "messagesSign", "transactionsSign", "mpcSign",
-  "sessionsVerify", "walletsVerify", "errorsSdk", "bundle", "wasm",
+  "touch",
+  "partner",
+  "logout",
+  "keepAlive",
+  "wallets",
+  "jwt",
+  "jwks",
+  "messagesSign",
+  "transactionsSign",
+  "mpcSign",
+  "sessionsVerify",
+  "walletsVerify",
+  "errorsSdk",
+  "bundle",
+  "wasm",
 ]);
 
 export class Faults {
@@ -27,9 +40,13 @@ export class Faults {
   private readonly delays = new Set<() => void>();
 
   constructor(private readonly stopped: AbortSignal) {
-    stopped.addEventListener("abort", () => {
-      for (const end of this.delays) end();
-    }, { once: true });
+    stopped.addEventListener(
+      "abort",
+      () => {
+        for (const end of this.delays) end();
+      },
+      { once: true },
+    );
   }
 
   /** Resolves true after `ms`, or false as soon as the backend stops. */

@@ -5,15 +5,7 @@ import { Backend } from "./backend.js";
 import { DEFAULT_API_PORT, DEFAULT_HOSTS, DEFAULT_PORTAL_PORT, DEFAULT_SESSION_LENGTH_MS } from "./constants.js";
 import { listenAll, type Listener } from "./listen.js";
 import { portalHandler } from "./portal-handler.js";
-import type {
-  ApiKeyInfo,
-  CreateApiKeyOptions,
-  FaultSpec,
-  LocalParaOptions,
-  LocalParaStats,
-  MintOptions,
-  MintedSession,
-} from "./types.js";
+import type { ApiKeyInfo, CreateApiKeyOptions, FaultSpec, LocalParaOptions, LocalParaStats, MintOptions, MintedSession } from "./types.js";
 
 export { LOCAL_PARA_API_KEY, LOCAL_PARA_API_KEY_ID, LOCAL_PARA_SECRET_API_KEY } from "./constants.js";
 export type * from "./types.js";

@@ -28,15 +28,17 @@ export async function createJwtIssuer(): Promise<JwtIssuer> {
         ...(user.email !== undefined ? { email: user.email } : {}),
         ...(user.phone !== undefined ? { phone: user.phone } : {}),
       };
-      return new SignJWT({ data })
-        .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
-        .setSubject(user.id)
-        .setAudience(audience)
-        .setIssuer(JWT_ISSUER)
-        .setIssuedAt()
-        // The token lives exactly as long as the session that issued it.
-        .setExpirationTime(Math.floor(session.expiresAt / 1000))
-        .sign(key);
+      return (
+        new SignJWT({ data })
+          .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
+          .setSubject(user.id)
+          .setAudience(audience)
+          .setIssuer(JWT_ISSUER)
+          .setIssuedAt()
+          // The token lives exactly as long as the session that issued it.
+          .setExpirationTime(Math.floor(session.expiresAt / 1000))
+          .sign(key)
+      );
     },
   };
 }

@@ -51,9 +51,7 @@ export async function listenAll(handler: RequestListener, hosts: readonly string
       if (code !== undefined && UNAVAILABLE.has(code)) continue;
       await closeAll();
       if (code === "EADDRINUSE") {
-        throw new Error(
-          `local Para backend: port ${bound} is already in use on ${host} (is another para-signer or local backend running?)`,
-        );
+        throw new Error(`local Para backend: port ${bound} is already in use on ${host} (is another para-signer or local backend running?)`);
       }
       throw new Error(`local Para backend: cannot listen on ${host}:${bound}: ${(e as Error).message}`);
     }

@@ -33,7 +33,7 @@ interface ShareEnvelope {
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
-const toBig = (b: Uint8Array): bigint => BigInt("0x" + hex(b));
+const toBig = (b: Uint8Array): bigint => BigInt(`0x${hex(b)}`);
 const fromBig = (n: bigint): Uint8Array => Buffer.from(n.toString(16).padStart(64, "0"), "hex");
 
 function randomScalar(): bigint {

@@ -27,7 +27,11 @@ function requireSession(ctx: RouteContext, userId?: string) {
 
 export const sessionRoutes: Route[] = [
   {
-    method: "POST", path: /^\/touch$/, name: "touch", fault: "touch", auth: "public",
+    method: "POST",
+    path: /^\/touch$/,
+    name: "touch",
+    fault: "touch",
+    auth: "public",
     handle(ctx) {
       const key = requireKey(ctx);
       const base = { partnerId: key.partnerId, supportedWalletTypes: SUPPORTED_WALLET_TYPES, cosmosPrefix: COSMOS_PREFIX };
@@ -38,7 +42,11 @@ export const sessionRoutes: Route[] = [
     },
   },
   {
-    method: "GET", path: /^\/partners\/([^/]+)$/, name: "partner", fault: "partner", auth: "public",
+    method: "GET",
+    path: /^\/partners\/([^/]+)$/,
+    name: "partner",
+    fault: "partner",
+    auth: "public",
     handle(ctx) {
       requireKey(ctx);
       const id = ctx.params[0];
@@ -57,7 +65,11 @@ export const sessionRoutes: Route[] = [
   },
   { method: "GET", path: /^\/logout$/, name: "logout", fault: "logout", auth: "public", handle: () => ({}) },
   {
-    method: "POST", path: /^\/users\/([^/]+)\/session\/keep-alive$/, name: "keepAlive", fault: "keepAlive", auth: "public",
+    method: "POST",
+    path: /^\/users\/([^/]+)\/session\/keep-alive$/,
+    name: "keepAlive",
+    fault: "keepAlive",
+    auth: "public",
     handle(ctx) {
       const { key, session } = requireSession(ctx, ctx.params[0]);
       session.expiresAt = Date.now() + key.sessionLengthMs;
@@ -65,7 +77,11 @@ export const sessionRoutes: Route[] = [
     },
   },
   {
-    method: "POST", path: /^\/auth\/jwt$/, name: "jwt", fault: "jwt", auth: "public",
+    method: "POST",
+    path: /^\/auth\/jwt$/,
+    name: "jwt",
+    fault: "jwt",
+    auth: "public",
     async handle(ctx) {
       const { key, session } = requireSession(ctx);
       const user = ctx.backend.store.users.get(session.userId);
@@ -75,13 +91,20 @@ export const sessionRoutes: Route[] = [
     },
   },
   {
-    method: "GET", path: /^\/\.well-known\/jwks\.json$/, name: "jwks", fault: "jwks", auth: "none",
+    method: "GET",
+    path: /^\/\.well-known\/jwks\.json$/,
+    name: "jwks",
+    fault: "jwks",
+    auth: "none",
     handle: (ctx) => ctx.backend.jwt.jwks,
   },
   // Telemetry of failed SDK calls: accepted and dropped (its body may describe user data).
   { method: "POST", path: /^\/errors\/sdk$/, name: "errorsSdk", fault: "errorsSdk", auth: "none", handle: () => ({}) },
   {
-    method: "GET", path: /^\/users\/supported-auth-methods\/v2$/, name: "supportedAuthMethods", auth: "none",
+    method: "GET",
+    path: /^\/users\/supported-auth-methods\/v2$/,
+    name: "supportedAuthMethods",
+    auth: "none",
     handle: () => ({ supportedAuthMethods: [], hasPasswordWithoutPIN: false }),
   },
 ];

@@ -62,16 +62,22 @@ function unsignedTransaction(bytes: Uint8Array): { tx: TransactionSerializable; 
 
 export const signRoutes: Route[] = [
   {
-    method: "POST", path: /^\/users\/([^/]+)\/wallets\/([^/]+)\/messages\/sign$/, name: "messagesSign",
-    fault: "messagesSign", auth: "public",
+    method: "POST",
+    path: /^\/users\/([^/]+)\/wallets\/([^/]+)\/messages\/sign$/,
+    name: "messagesSign",
+    fault: "messagesSign",
+    auth: "public",
     handle: (ctx) => presign(ctx, "message", str(ctx.body, "message")),
   },
   {
     // What the SDK's worker calls for SIGN_TRANSACTION: {transaction (base64 of the serialized unsigned EVM
     // transaction), chainId (decimal string), protocolId}. Like Para, it reads the transaction (to apply policies)
     // and refuses one that does not parse or names another chain.
-    method: "POST", path: /^\/users\/([^/]+)\/wallets\/([^/]+)\/transactions\/sign$/, name: "transactionsSign",
-    fault: "transactionsSign", auth: "public",
+    method: "POST",
+    path: /^\/users\/([^/]+)\/wallets\/([^/]+)\/transactions\/sign$/,
+    name: "transactionsSign",
+    fault: "transactionsSign",
+    auth: "public",
     handle(ctx) {
       const transaction = str(ctx.body, "transaction");
       const chainId = str(ctx.body, "chainId");
@@ -84,7 +90,11 @@ export const signRoutes: Route[] = [
     },
   },
   {
-    method: "POST", path: /^\/_local\/mpc\/sign$/, name: "mpcSign", fault: "mpcSign", auth: "public",
+    method: "POST",
+    path: /^\/_local\/mpc\/sign$/,
+    name: "mpcSign",
+    fault: "mpcSign",
+    auth: "public",
     handle(ctx) {
       const { store, signing, stats } = ctx.backend;
       const protocolId = str(ctx.body, "protocolId");
@@ -117,7 +127,10 @@ export const signRoutes: Route[] = [
     },
   },
   {
-    method: "GET", path: /^\/users\/([^/]+)\/pending-transactions\/([^/]+)$/, name: "pendingTransaction", auth: "public",
+    method: "GET",
+    path: /^\/users\/([^/]+)\/pending-transactions\/([^/]+)$/,
+    name: "pendingTransaction",
+    auth: "public",
     handle(ctx) {
       requireKey(ctx);
       const [userId, id = ""] = ctx.params;

@@ -10,7 +10,11 @@ function requireSecret(ctx: RouteContext): ApiKeyInfo {
 
 export const verifyRoutes: Route[] = [
   {
-    method: "POST", path: /^\/sessions\/verify$/, name: "sessionsVerify", fault: "sessionsVerify", auth: "secret",
+    method: "POST",
+    path: /^\/sessions\/verify$/,
+    name: "sessionsVerify",
+    fault: "sessionsVerify",
+    auth: "secret",
     handle(ctx) {
       const key = requireSecret(ctx);
       const token = str(ctx.body, "verificationToken");
@@ -27,7 +31,11 @@ export const verifyRoutes: Route[] = [
     },
   },
   {
-    method: "POST", path: /^\/wallets\/verify$/, name: "walletsVerify", fault: "walletsVerify", auth: "secret",
+    method: "POST",
+    path: /^\/wallets\/verify$/,
+    name: "walletsVerify",
+    fault: "walletsVerify",
+    auth: "secret",
     handle(ctx) {
       const key = requireSecret(ctx);
       const address = str(ctx.body, "address");

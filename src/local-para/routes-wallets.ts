@@ -5,7 +5,11 @@ import type { Route } from "./route.js";
 
 export const walletRoutes: Route[] = [
   {
-    method: "GET", path: /^\/users\/([^/]+)\/wallets$/, name: "wallets", fault: "wallets", auth: "public",
+    method: "GET",
+    path: /^\/users\/([^/]+)\/wallets$/,
+    name: "wallets",
+    fault: "wallets",
+    auth: "public",
     handle(ctx) {
       const { key, session } = requireSession(ctx, ctx.params[0]);
       const user = ctx.backend.store.users.get(session.userId);

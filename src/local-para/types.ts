@@ -74,11 +74,7 @@ export type FaultEndpoint =
   | "wasm";
 
 /** Every endpoint the emulator counts; the fault-injectable ones plus the review-flow extras. */
-export type EndpointName =
-  | FaultEndpoint
-  | "pendingTransaction"
-  | "supportedAuthMethods"
-  | "primeWorker";
+export type EndpointName = FaultEndpoint | "pendingTransaction" | "supportedAuthMethods" | "primeWorker";
 
 export interface FaultSpec {
   endpoint: FaultEndpoint;

@@ -1,7 +1,7 @@
 import { context, type Meter, type Tracer } from "@opentelemetry/api";
 import { suppressTracing } from "@opentelemetry/core";
-import type { LimitsConfig, ParaConfig } from "../config.js";
-import { ParaTelemetry } from "../telemetry/para-telemetry.js";
+import type { LimitsConfig, ParaConfig } from "../config/config.js";
+import { ParaTelemetry } from "./para-telemetry.js";
 import { FreshInstanceFactory } from "./instance-factory.js";
 import { PristineInstancePool } from "./instance-pool.js";
 import { ParaJwtVerifier } from "./jwt-verifier.js";
@@ -55,9 +55,24 @@ export function createParaBoundary({ para, limits, tracer, meter, onReachability
   const rest = new ParaRestClient(para.apiBaseUrl, para.secretApiKey, timeout, telemetry, admission);
   const identity = new SessionIdentity({ ttlMs: limits.identityCacheMs });
   return {
-    gateway: new ParaGateway({ instances, admission, worker, identity, rest, refusals: new RecentRefusals(limits.refusalHoldMs), callTimeoutMs: timeout, telemetry }),
+    gateway: new ParaGateway({
+      instances,
+      admission,
+      worker,
+      identity,
+      rest,
+      refusals: new RecentRefusals(limits.refusalHoldMs),
+      callTimeoutMs: timeout,
+      telemetry,
+    }),
     rest,
-    jwt: new ParaJwtVerifier({ jwksUrl: para.jwksUrl, audience: para.jwtAudience, issuer: para.jwtIssuer, timeoutMs: timeout, fetch: telemetry.fetchFor("jwks") }),
+    jwt: new ParaJwtVerifier({
+      jwksUrl: para.jwksUrl,
+      audience: para.jwtAudience,
+      issuer: para.jwtIssuer,
+      timeoutMs: timeout,
+      fetch: telemetry.fetchFor("jwks"),
+    }),
     worker,
     instances,
     reachability,

@@ -12,10 +12,7 @@ export function bounded<T>(work: Promise<T>, signal: AbortSignal, capMs: number,
   if (signal.aborted) return Promise.reject(abortError(signal));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => finish(() => reject(abortError(signal)));
-    const timer = setTimeout(
-      () => finish(() => reject(new ConnectError(`para ${what} timed out`, Code.DeadlineExceeded))),
-      capMs,
-    );
+    const timer = setTimeout(() => finish(() => reject(new ConnectError(`para ${what} timed out`, Code.DeadlineExceeded))), capMs);
     signal.addEventListener("abort", onAbort, { once: true });
     function finish(settle: () => void) {
       clearTimeout(timer);

@@ -1,4 +1,4 @@
-import type { ParaEnvironment } from "../config.js";
+import type { ParaEnvironment } from "../config/config.js";
 import { createParaInstance, type ParaInstance } from "./para-sdk.js";
 import type { RoundTripListener } from "./para-endpoints.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";

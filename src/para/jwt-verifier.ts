@@ -1,6 +1,6 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, type ConnectError } from "@connectrpc/connect";
 import { type CryptoKey, errors, type FlattenedJWSInput, type JWSHeaderParameters, jwtVerify, type JWTPayload } from "jose";
-import { retryable, withReason } from "../errors.js";
+import { retryable, withReason } from "../errors/error-model.js";
 import { type Fetch, JwksCache, type JwksCachePolicy, type JwksStats, JwksUnavailable } from "./jwks-cache.js";
 
 /**

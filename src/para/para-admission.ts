@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { retryable } from "../errors.js";
+import { retryable } from "../errors/error-model.js";
 
 export interface AdmissionLimits {
   /** Calls talking to Para at once; 0 means no limit. */

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { retryable, withReason } from "../errors.js";
+import { retryable, withReason } from "../errors/error-model.js";
 
 /**
  * Maps whatever the SDK or a Para REST call threw to the codes of docs/design.md §4.

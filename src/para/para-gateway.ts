@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { unauthenticated, withReason } from "../errors.js";
+import { unauthenticated, withReason } from "../errors/error-model.js";
 import { bounded } from "./bounded.js";
 import { isParaOutage, mapParaError } from "./para-errors.js";
 import type { ParaInstance, ParaSessionCheck, ParaWallet } from "./para-sdk.js";
@@ -11,7 +11,7 @@ import { type ConfirmedIdentity, isSettledRefusal, type SessionIdentity } from "
 import { SigningQuarantine } from "./signing-quarantine.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
 import { PARA_COST, type ParaAdmission } from "./para-admission.js";
-import type { ParaTelemetry } from "../telemetry/para-telemetry.js";
+import type { ParaTelemetry } from "./para-telemetry.js";
 import { ATTR_PARA_WALLET_TYPE } from "../telemetry/semconv.js";
 
 /** Hands out one fresh, never-reused SDK instance per call. */
@@ -150,15 +150,17 @@ export class ParaGateway {
   async checkSession(session: ValidSession, extend: boolean, signal: AbortSignal): Promise<SessionState> {
     this.options.refusals.refuseIfHeld(session.key);
     const prepaid = this.identityCost(session, true);
-    return this.remembered(session, undefined, () => this.admitted(PARA_COST.touch + prepaid + (extend ? PARA_COST.keepAlive : 0), async () => {
-      const para = await this.open(session, signal);
-      const check = await this.call(para, para.checkSession(), signal, "session check");
-      // Reporting an inactive session is CheckSession's job; Para confirmed nobody, so nobody is named.
-      if (!check.active) return { active: false, extended: false, identity: undefined };
-      const identity = await this.confirm(para, session, check, true, prepaid, signal);
-      const extended = extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
-      return { active: true, extended, identity };
-    }));
+    return this.remembered(session, undefined, () =>
+      this.admitted(PARA_COST.touch + prepaid + (extend ? PARA_COST.keepAlive : 0), async () => {
+        const para = await this.open(session, signal);
+        const check = await this.call(para, para.checkSession(), signal, "session check");
+        // Reporting an inactive session is CheckSession's job; Para confirmed nobody, so nobody is named.
+        if (!check.active) return { active: false, extended: false, identity: undefined };
+        const identity = await this.confirm(para, session, check, true, prepaid, signal);
+        const extended = extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
+        return { active: true, extended, identity };
+      }),
+    );
   }
 
   async issueJwt(session: ValidSession, signal: AbortSignal): Promise<{ token: string; keyId: string }> {

@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { withReason } from "../errors.js";
-import type { Fetch, ParaTelemetry } from "../telemetry/para-telemetry.js";
+import { withReason } from "../errors/error-model.js";
+import type { Fetch, ParaTelemetry } from "./para-telemetry.js";
 import { PARA_COST, type ParaAdmission } from "./para-admission.js";
 import { fromStatus } from "./para-errors.js";
 

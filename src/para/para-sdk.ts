@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { Worker } from "node:worker_threads";
 import { Environment, Para as ParaServer } from "@getpara/server-sdk";
-import type { ParaEnvironment } from "../config.js";
+import type { ParaEnvironment } from "../config/config.js";
 import { paraEndpointOf, type RoundTripListener } from "./para-endpoints.js";
 import type { ParaFailure } from "./para-errors.js";
 
@@ -182,8 +182,7 @@ export function createParaInstance(environment: ParaEnvironment, apiKey: string,
     if (done) unsubscribe();
   });
   // As ParaCore.signMessage/signTransaction do: an unclaimed pregen wallet signs as its partner.
-  const signerOf = (wallet: ParaInternals["wallets"][string] | undefined) =>
-    wallet?.partnerId && !wallet.userId ? wallet.partnerId : internals.userId;
+  const signerOf = (wallet: ParaInternals["wallets"][string] | undefined) => (wallet?.partnerId && !wallet.userId ? wallet.partnerId : internals.userId);
   return {
     lastFailure: () => lastFailure,
     settled: () => settled,

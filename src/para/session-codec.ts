@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument } from "../errors/error-model.js";
 
 /**
  * Decodes and validates an exported Para session (docs/para-sdk.md §3.1) before the

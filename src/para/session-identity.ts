@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { sessionMismatch } from "../errors.js";
+import { sessionMismatch } from "../errors/error-model.js";
 import type { ParaSessionCheck, ParaWallet } from "./para-sdk.js";
 import type { SessionWallet, ValidSession } from "./session-codec.js";
 
@@ -103,12 +103,7 @@ export class SessionIdentity {
     return listed;
   }
 
-  private async confirmedAuth(
-    userId: string,
-    token: string | undefined,
-    session: ValidSession,
-    source: IdentitySource,
-  ): Promise<VerifiedAuth | undefined> {
+  private async confirmedAuth(userId: string, token: string | undefined, session: ValidSession, source: IdentitySource): Promise<VerifiedAuth | undefined> {
     const verifyToken = source.verifyToken;
     if (!token || !verifyToken) return undefined;
     let verified = this.fresh(this.auths, token)?.value;

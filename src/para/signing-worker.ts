@@ -2,7 +2,7 @@ import type { Worker } from "node:worker_threads";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { policyDenied, retryable, withReason } from "../errors.js";
+import { policyDenied, retryable, withReason } from "../errors/error-model.js";
 import { isWorkerCrash, policyDenialOf } from "./para-errors.js";
 import { abortError, untilAborted } from "./bounded.js";
 import { SigningQuarantine } from "./signing-quarantine.js";

@@ -1,7 +1,7 @@
 import type { Address, TransactionSerializable, TypedDataDefinition } from "viem";
 // viem/utils, not the root: the root entry also loads clients, chains and actions (~10 MB more per process).
 import { hashAuthorization, hashTypedData, isAddress, parseTransaction, serializeTransaction, toHex } from "viem/utils";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument } from "../errors/error-model.js";
 
 /**
  * Pure checks of the EVM signing requests (SignTransaction, SignTypedData, SignAuthorization). Every parse and hash
@@ -26,7 +26,7 @@ export interface ValidEvmTransaction {
 }
 
 /** The envelope types signed here, by their first byte (a legacy transaction is an RLP list: 0xc0 and above). */
-const TYPED_ENVELOPES: Record<number, EvmEnvelope> = { 0x01: "eip2930", 0x02: "eip1559", 0x04: "eip7702" };
+const TYPED_ENVELOPES: Record<number, EvmEnvelope> = { 1: "eip2930", 2: "eip1559", 4: "eip7702" };
 
 /** A chain id or nonce the service accepts: viem counts these as JavaScript numbers. */
 function safeNumber(field: string, value: bigint, required: boolean): number {
@@ -42,10 +42,7 @@ function safeNumber(field: string, value: bigint, required: boolean): number {
  * would not serialize back to the same bytes: what Para's policies see, what is hashed and what is signed are the
  * caller's bytes exactly.
  */
-export function validateSignTransactionRequest(
-  req: { unsignedTransaction: Uint8Array; chainId: bigint },
-  limits: EvmLimits,
-): ValidEvmTransaction {
+export function validateSignTransactionRequest(req: { unsignedTransaction: Uint8Array; chainId: bigint }, limits: EvmLimits): ValidEvmTransaction {
   const bytes = req.unsignedTransaction;
   if (bytes.length === 0) throw invalidArgument("unsigned_transaction", "required", "REQUIRED");
   if (bytes.length > limits.maxMessageBytes) {

@@ -1,5 +1,5 @@
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument } from "../errors/error-model.js";
 import { base58Encode } from "../encoding/base58.js";
 import type { SessionWalletType } from "../para/session-codec.js";
 

@@ -18,21 +18,11 @@ import {
   type SignTypedDataResponse,
   SignTypedDataResponseSchema,
 } from "../../gen/para/signer/v1/signer_service_pb.js";
-import type { LimitsConfig } from "../config.js";
+import type { LimitsConfig } from "../config/config.js";
 import type { ParaGateway, SignJob, Signed } from "../para/para-gateway.js";
 import { decodeSession, type ValidSession } from "../para/session-codec.js";
-import {
-  ATTR_PARA_CHAIN_ID,
-  ATTR_PARA_SIGN_KIND,
-  ATTR_PARA_TRANSACTION_LENGTH,
-  ATTR_PARA_TRANSACTION_TYPE,
-} from "../telemetry/semconv.js";
-import {
-  validateSignAuthorizationRequest,
-  validateSignTransactionRequest,
-  validateSignTypedDataRequest,
-  type ValidEvmTransaction,
-} from "./evm-validation.js";
+import { ATTR_PARA_CHAIN_ID, ATTR_PARA_SIGN_KIND, ATTR_PARA_TRANSACTION_LENGTH, ATTR_PARA_TRANSACTION_TYPE } from "../telemetry/semconv.js";
+import { validateSignAuthorizationRequest, validateSignTransactionRequest, validateSignTypedDataRequest, type ValidEvmTransaction } from "./evm-validation.js";
 import { encodeSignature } from "./message-format.js";
 import { requireSigner, validateSolanaTransaction, withSignature } from "./solana-validation.js";
 import { selectWallet } from "./wallet-selection.js";
@@ -144,7 +134,14 @@ export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
         [ATTR_PARA_TRANSACTION_TYPE]: tx.version,
         [ATTR_PARA_TRANSACTION_LENGTH]: tx.length,
       };
-      const signed = await sign(session, wallet, { kind: "message", messageBase64: Buffer.from(tx.messageBytes).toString("base64") }, attributes, req.skipKeepAlive, ctx);
+      const signed = await sign(
+        session,
+        wallet,
+        { kind: "message", messageBase64: Buffer.from(tx.messageBytes).toString("base64") },
+        attributes,
+        req.skipKeepAlive,
+        ctx,
+      );
       const signature = encodeSignature("SOLANA", signed.signature).bytes;
       // The slot is the wallet's as Para lists it.
       requireSigner(tx, signed.wallet.address, field);

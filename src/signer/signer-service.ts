@@ -30,8 +30,8 @@ import {
   WalletSchema,
   WalletType,
 } from "../../gen/para/signer/v1/signer_service_pb.js";
-import type { LimitsConfig } from "../config.js";
-import { invalidArgument, sessionMismatch } from "../errors.js";
+import type { LimitsConfig } from "../config/config.js";
+import { invalidArgument, sessionMismatch } from "../errors/error-model.js";
 import type { ParaJwtClaims, ParaJwtVerifier } from "../para/jwt-verifier.js";
 import type { ParaGateway } from "../para/para-gateway.js";
 import type { ParaRestClient } from "../para/para-rest.js";
@@ -189,7 +189,5 @@ function requireText(field: string, value: string, max: number): void {
 }
 
 function walletsOf(claims: ParaJwtClaims) {
-  return claims.wallets.map((w) =>
-    create(WalletSchema, { id: w.id, type: walletTypeToProto(w.type), address: w.address, publicKey: w.publicKey }),
-  );
+  return claims.wallets.map((w) => create(WalletSchema, { id: w.id, type: walletTypeToProto(w.type), address: w.address, publicKey: w.publicKey }));
 }

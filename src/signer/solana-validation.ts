@@ -3,7 +3,7 @@ import type { Address } from "@solana/addresses";
 import type { SignatureBytes } from "@solana/keys";
 import { getCompiledTransactionMessageDecoder, getCompiledTransactionMessageEncoder } from "@solana/transaction-messages";
 import { getTransactionDecoder, getTransactionEncoder, type Transaction } from "@solana/transactions";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument } from "../errors/error-model.js";
 
 /**
  * Pure checks of SignSolanaTransaction. The wire format is decoded with @solana/kit's codecs only; nothing by hand. Errors

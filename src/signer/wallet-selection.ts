@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { withReason } from "../errors.js";
+import { withReason } from "../errors/error-model.js";
 import type { SessionWallet, SessionWalletType, ValidSession } from "../para/session-codec.js";
 
 /** The order wallets are tried in when the caller names neither id nor type. */
@@ -13,9 +13,7 @@ const TYPE_PREFERENCE: readonly SessionWalletType[] = ["EVM", "SOLANA", "COSMOS"
 export function selectWallet(session: ValidSession, walletId: string, type: SessionWalletType | undefined): SessionWallet {
   const candidates = walletId
     ? session.wallets.filter((w) => w.id === walletId && (!type || w.type === type))
-    : [...session.wallets]
-        .filter((w) => !type || w.type === type)
-        .sort((a, b) => TYPE_PREFERENCE.indexOf(a.type) - TYPE_PREFERENCE.indexOf(b.type));
+    : [...session.wallets].filter((w) => !type || w.type === type).sort((a, b) => TYPE_PREFERENCE.indexOf(a.type) - TYPE_PREFERENCE.indexOf(b.type));
   if (candidates.length === 0) {
     throw new ConnectError(walletId ? "wallet_id not found in session" : "no wallet of that type in session", Code.NotFound);
   }

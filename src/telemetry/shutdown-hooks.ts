@@ -11,7 +11,5 @@ export function onShutdown(hook: () => Promise<void>): void {
 
 /** Runs every hook, each bounded by `timeoutMs`; failures are ignored (the process is exiting). */
 export async function runShutdownHooks(timeoutMs = 5_000): Promise<void> {
-  await Promise.allSettled(
-    hooks.map((hook) => Promise.race([hook(), new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())])),
-  );
+  await Promise.allSettled(hooks.map((hook) => Promise.race([hook(), new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())])));
 }

@@ -52,7 +52,11 @@ const headerGetter: TextMapGetter<Headers> = {
 export function createTracingInterceptor(opts: TracingOptions): Interceptor {
   const { tracer, meter, semconv } = opts;
   const untraced = opts.untraced ?? untracedServices({ health: false, reflection: false });
-  const duration = meter.createHistogram(sc.METRIC_RPC_SERVER_CALL_DURATION, { unit: "s", description: "Duration of RPC calls handled by the server.", advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS_S } });
+  const duration = meter.createHistogram(sc.METRIC_RPC_SERVER_CALL_DURATION, {
+    unit: "s",
+    description: "Duration of RPC calls handled by the server.",
+    advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS_S },
+  });
   const active = new InFlightGauge(meter, sc.METRIC_RPC_SERVER_ACTIVE_CALLS, "Calls in progress.");
 
   return (next) => async (req) => {

@@ -14,7 +14,7 @@ import {
 } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { rpcNameAttributes, rpcOutcomeAttributes } from "../telemetry/rpc-attributes.js";
-import * as sc from "../telemetry/semconv.js";
+import type * as sc from "../telemetry/semconv.js";
 import { isServerFault, statusName } from "../telemetry/status-codes.js";
 import type { RouteLimit } from "./request-limits.js";
 

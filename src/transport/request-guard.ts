@@ -1,5 +1,5 @@
 import type * as http2 from "node:http2";
-import type { LimitsConfig } from "../config.js";
+import type { LimitsConfig } from "../config/config.js";
 import type { BodyBudget } from "./body-budget.js";
 import { clampDeadline } from "./deadline-clamp.js";
 import { meterRequestBody } from "./metered-body.js";

@@ -1,5 +1,5 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import type { LimitsConfig } from "../config.js";
+import type { LimitsConfig } from "../config/config.js";
 
 /**
  * Per-RPC request size limits. Connect's `readMaxBytes` is one number for the

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { ERROR_DOMAIN } from "../errors.js";
+import { ERROR_DOMAIN } from "../errors/error-model.js";
 
 /**
  * The errors the transport answers with. Messages are lower-case and never
@@ -11,9 +11,7 @@ import { ERROR_DOMAIN } from "../errors.js";
 
 /** RESOURCE_EXHAUSTED, gRPC's code for a message larger than the receiver accepts. */
 export function messageTooLarge(): ConnectError {
-  return new ConnectError("request message is larger than this method accepts", Code.ResourceExhausted, undefined, [
-    errorInfo("REQUEST_TOO_LARGE"),
-  ]);
+  return new ConnectError("request message is larger than this method accepts", Code.ResourceExhausted, undefined, [errorInfo("REQUEST_TOO_LARGE")]);
 }
 
 /** The process holds as many request bytes as it may: retryable, another replica (or a moment later) may take it. */

@@ -41,7 +41,7 @@ describe("policy matching: an identity is the set of the caller's URI SANs", () 
     expect(isAllowed(policy({ [API]: ["*"], "payments-api": ["*"] }), id([], "payments-api"), "CheckSession")).toBe(false);
   });
 
-  test("a policy of plain certificate names (no \"://\") matches the CN", () => {
+  test('a policy of plain certificate names (no "://") matches the CN', () => {
     const names = policy({ "payments-api": ["CheckSession"] });
     expect(isAllowed(names, id([], "payments-api"), "CheckSession")).toBe(true);
     expect(isAllowed(names, id(["spiffe://x/y"], "payments-api"), "CheckSession")).toBe(true);

@@ -10,14 +10,24 @@ const HASH = "468ed33be74eee6556d90c0149c1309e9ba61d6425303443c0748a02dd8de688";
 describe("x-forwarded-client-cert grammar (Envoy's)", () => {
   test("Envoy's own example: key=value pairs, a quoted Subject, keys lower-cased", () => {
     expect(parseXfcc(`By=${SELF};Hash=${HASH};Subject="/C=US/ST=CA/L=San Francisco/OU=Lyft/CN=Test Client";URI=${API}`)).toEqual([
-      [["by", SELF], ["hash", HASH], ["subject", "/C=US/ST=CA/L=San Francisco/OU=Lyft/CN=Test Client"], ["uri", API]],
+      [
+        ["by", SELF],
+        ["hash", HASH],
+        ["subject", "/C=US/ST=CA/L=San Francisco/OU=Lyft/CN=Test Client"],
+        ["uri", API],
+      ],
     ]);
   });
 
-  test("inside quotes , ; = are literal and \\\" \\\\ are escapes; other backslashes stay", () => {
+  test('inside quotes , ; = are literal and \\" \\\\ are escapes; other backslashes stay', () => {
     const header = String.raw`Subject="CN=a\,b; O=\"Evil, Inc.\";URI=${GATEWAY}, x=y \\";URI=${API}`;
-    const subject = String.raw`CN=a\,b; O="Evil, Inc.";URI=${GATEWAY}, x=y ` + "\\";
-    expect(parseXfcc(header)).toEqual([[["subject", subject], ["uri", API]]]);
+    const subject = `${String.raw`CN=a\,b; O="Evil, Inc.";URI=${GATEWAY}, x=y `}\\`;
+    expect(parseXfcc(header)).toEqual([
+      [
+        ["subject", subject],
+        ["uri", API],
+      ],
+    ]);
     expect(identityFromXfcc(header).uris).toEqual([API]);
   });
 
@@ -62,7 +72,7 @@ describe("x-forwarded-client-cert grammar (Envoy's)", () => {
     ["a trailing separator", `URI=${API};`],
     ["a trailing comma", `URI=${API},`],
     ["a key that is not a token", `U RI=${API}`],
-    ["binary garbage", "\u0000\u00ff=\u0001;;,,\"\\"],
+    ["binary garbage", '\u0000\u00ff=\u0001;;,,"\\'],
     ["oversized", `URI=${API};Cert="${"A".repeat(MAX_XFCC_LENGTH)}"`],
   ])("malformed (%s): no elements, no identity, no throw", (_name, header) => {
     expect(parseXfcc(header)).toBeUndefined();
@@ -74,7 +84,7 @@ describe("x-forwarded-client-cert grammar (Envoy's)", () => {
     const many = Array.from({ length: 200 }, (_, n) => `By=${SELF};URI=spiffe://td/ns/n${n}/sa/s`).join(",");
     const started = performance.now();
     expect(identityFromXfcc(`${many},Cert="${cert}";URI=${API}`).uris).toEqual([API]);
-    expect(identityFromXfcc(`Subject="${"\\\"".repeat(20_000)}";URI=${API}`).uris).toEqual([API]);
+    expect(identityFromXfcc(`Subject="${'\\"'.repeat(20_000)}";URI=${API}`).uris).toEqual([API]);
     // A quadratic parse of these ~60 KB would take minutes; a generous bound that no loaded machine comes near.
     expect(performance.now() - started).toBeLessThan(5_000);
   });

@@ -5,10 +5,22 @@ import type { BenchRun, StepRecord } from "../../bench/results.js";
 
 function step(system: string, round: number, throughput: number, p50: number): StepRecord {
   return {
-    system, latencyMs: 20, rpc: "CheckSession", concurrency: 64, round,
-    ok: 100, errors: round === 0 ? { UNAVAILABLE: 1 } : {}, throughput, elapsedMs: 1000,
+    system,
+    latencyMs: 20,
+    rpc: "CheckSession",
+    concurrency: 64,
+    round,
+    ok: 100,
+    errors: round === 0 ? { UNAVAILABLE: 1 } : {},
+    throughput,
+    elapsedMs: 1000,
     latency: { count: 100, p50, p90: p50, p99: p50, max: p50, mean: p50 },
-    cpuPercent: 100, cpuMsPerCall: 10, peakRssMiB: 100 + round, maxThreads: 12, benchCpuPercent: 20, othersCpuPercent: 0,
+    cpuPercent: 100,
+    cpuMsPerCall: 10,
+    peakRssMiB: 100 + round,
+    maxThreads: 12,
+    benchCpuPercent: 20,
+    othersCpuPercent: 0,
   };
 }
 

@@ -64,7 +64,12 @@ function run(cmd: string, args: string[], env: Record<string, string>): Promise<
 
 /** What every example prints, checked the same way; the signature is verified here, not trusted. */
 async function expectExampleOutput(out: string, minted: MintedSession): Promise<void> {
-  const lines = Object.fromEntries(out.trim().split("\n").map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
+  const lines = Object.fromEntries(
+    out
+      .trim()
+      .split("\n")
+      .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]),
+  );
   expect(lines["check"], out).toMatch(/^active=true wallets=\d+$/);
   const sign = /^message=(.+) address=(0x[0-9a-fA-F]{40}) signature=(0x[0-9a-fA-F]{130})$/.exec(lines["sign"] ?? "");
   expect(sign, out).not.toBeNull();
@@ -88,19 +93,29 @@ describe("client examples against the real service", () => {
 
   test("TypeScript (Connect), generated into clients/typescript/gen", async () => {
     await run(join(REPO_ROOT, "node_modules/.bin/buf"), ["generate", "--template", "clients/typescript/buf.gen.yaml"], {});
-    const out = await run(process.execPath, ["--import", "tsx", "clients/typescript/example.ts", `http://127.0.0.1:${h.port}`], { PARA_SESSION: minted.session });
+    const out = await run(process.execPath, ["--import", "tsx", "clients/typescript/example.ts", `http://127.0.0.1:${h.port}`], {
+      PARA_SESSION: minted.session,
+    });
     await expectExampleOutput(out, minted);
   }, 60_000);
 
-  test.skipIf(!python)(`Python (grpcio), generated into clients/python/gen${python ? "" : ` — skipped: ${PY_MISSING}`}`, async () => {
-    await run("sh", ["clients/python/generate.sh"], { PYTHON: python! });
-    const out = await run(python!, ["clients/python/example.py", `127.0.0.1:${h.port}`], { PARA_SESSION: minted.session });
-    await expectExampleOutput(out, minted);
-  }, 60_000);
+  test.skipIf(!python)(
+    `Python (grpcio), generated into clients/python/gen${python ? "" : ` — skipped: ${PY_MISSING}`}`,
+    async () => {
+      await run("sh", ["clients/python/generate.sh"], { PYTHON: python! });
+      const out = await run(python!, ["clients/python/example.py", `127.0.0.1:${h.port}`], { PARA_SESSION: minted.session });
+      await expectExampleOutput(out, minted);
+    },
+    60_000,
+  );
 
-  test.skipIf(!hasGo)(`Go (grpc-go from Debian, no module proxy), generated into clients/go/gen${hasGo ? "" : ` — skipped: ${GO_MISSING}`}`, async () => {
-    await run("sh", ["clients/go/generate.sh"], {});
-    const out = await run("sh", ["clients/go/run.sh", `127.0.0.1:${h.port}`], { PARA_SESSION: minted.session });
-    await expectExampleOutput(out, minted);
-  }, 180_000);
+  test.skipIf(!hasGo)(
+    `Go (grpc-go from Debian, no module proxy), generated into clients/go/gen${hasGo ? "" : ` — skipped: ${GO_MISSING}`}`,
+    async () => {
+      await run("sh", ["clients/go/generate.sh"], {});
+      const out = await run("sh", ["clients/go/run.sh", `127.0.0.1:${h.port}`], { PARA_SESSION: minted.session });
+      await expectExampleOutput(out, minted);
+    },
+    180_000,
+  );
 });

@@ -11,9 +11,7 @@ type ModelClass = new (data: object) => { validate(): void };
  */
 export async function modelFor(apiVersion: string, kind: string): Promise<ModelClass> {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-  const module = group?.endsWith(".istio.io")
-    ? `@kubernetes-models/istio/${group}/${version}`
-    : `kubernetes-models/${group ? `${group}/` : ""}${version}`;
+  const module = group?.endsWith(".istio.io") ? `@kubernetes-models/istio/${group}/${version}` : `kubernetes-models/${group ? `${group}/` : ""}${version}`;
   let exports: Record<string, unknown>;
   try {
     exports = (await import(module)) as Record<string, unknown>;

@@ -80,7 +80,7 @@ function list<T>(value: unknown): T[] {
 
 /** kustomize's image transformer: match on the image name (tag and digest aside), replace name and/or tag. */
 function retag(object: K8sObject, rule: ImageRule): void {
-  const spec = object["spec"] as { template?: { spec?: PodSpec } } & PodSpec | undefined;
+  const spec = object["spec"] as ({ template?: { spec?: PodSpec } } & PodSpec) | undefined;
   for (const pod of [spec?.template?.spec, object.kind === "Pod" ? spec : undefined]) {
     for (const container of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) {
       const at = container.image.indexOf("@");

@@ -4,7 +4,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { envToConfig } from "../../src/config.js";
+import { envToConfig } from "../../src/config/config.js";
 import { schemaProblems } from "./k8s-schema.js";
 import { type K8sObject, kubectlKustomize, objectId, renderKustomization } from "./kustomize-render.js";
 
@@ -125,7 +125,8 @@ describe("the kit's pieces agree with each other and with the code", () => {
     const policy = (find("AuthorizationPolicy") as any).spec;
     expect(policy.action).toBe("ALLOW");
     for (const rule of policy.rules) {
-      for (const from of rule.from) for (const principal of from.source.principals) expect(principal).toMatch(/^cluster\.local\/ns\/[a-z0-9-]+\/sa\/[a-z0-9-]+$/);
+      for (const from of rule.from)
+        for (const principal of from.source.principals) expect(principal).toMatch(/^cluster\.local\/ns\/[a-z0-9-]+\/sa\/[a-z0-9-]+$/);
       expect(rule.to.flatMap((t: any) => t.operation.paths)).toEqual(["/para.signer.v1.SignerService/*", "/grpc.health.v1.Health/*"]);
     }
   });

@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { startLocalBackend } from "../../src/local-mode.js";
+import { startLocalBackend } from "../../src/runtime/local-mode.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { REPO_ROOT } from "../support/service-process.js";
 
@@ -47,7 +47,7 @@ describe("the image holds no local Para backend", () => {
   test("a build without the emulator: local mode fails with one clear line, not a module-resolution stack", () => {
     const dir = mkdtempSync(join(tmpdir(), "para-signer-no-local-para-"));
     try {
-      copyFileSync(join(REPO_ROOT, "src/local-mode.ts"), join(dir, "local-mode.ts"));
+      copyFileSync(join(REPO_ROOT, "src/runtime/local-mode.ts"), join(dir, "local-mode.ts"));
       writeFileSync(
         join(dir, "run.ts"),
         `import { startLocalBackend } from "./local-mode.ts";

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { envToConfig } from "../../src/config.js";
-import { HEALTH_SERVICES } from "../../src/routes.js";
+import { envToConfig } from "../../src/config/config.js";
+import { HEALTH_SERVICES } from "../../src/transport/routes.js";
 
 const dir = fileURLToPath(new URL("../../deploy/kubernetes/", import.meta.url));
 const read = (name: string) => readFileSync(`${dir}${name}`, "utf8");

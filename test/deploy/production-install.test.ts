@@ -11,7 +11,9 @@ const work = mkdtempSync(join(tmpdir(), "para-signer-image-"));
 
 /** The Dockerfile's CMD, read from the Dockerfile itself so the two cannot drift apart. */
 function dockerCmd(): string[] {
-  const line = readFileSync(join(root, "Dockerfile"), "utf8").split("\n").find((l) => l.startsWith("CMD "));
+  const line = readFileSync(join(root, "Dockerfile"), "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("CMD "));
   return JSON.parse(line!.slice(4)) as string[];
 }
 
@@ -56,7 +58,7 @@ describe("the image's steps, outside Docker", () => {
     const port = await service.port();
     expect(await waitForHealth(port, S.SERVING)).toBe(S.SERVING);
     // The image's HEALTHCHECK command agrees.
-    execFileSync(process.execPath, ["dist/src/health-probe.js"], { cwd: work, env: { PORT: String(port) } });
+    execFileSync(process.execPath, ["dist/src/health/health-probe.js"], { cwd: work, env: { PORT: String(port) } });
     service.child.kill("SIGTERM");
     expect(await service.exited).toBe(0);
   }, 180_000);

@@ -31,9 +31,7 @@ export function parseExposition(text: string): Map<string, Set<string>> {
   return series;
 }
 
-const PROMQL_WORDS = new Set([
-  "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset", "inf", "nan",
-]);
+const PROMQL_WORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset", "inf", "nan"]);
 
 /** The metric names and grouping labels a PromQL expression uses (Grafana variables like $__rate_interval removed). */
 export function promqlNames(expr: string): { metrics: string[]; labels: string[] } {
@@ -44,7 +42,12 @@ export function promqlNames(expr: string): { metrics: string[]; labels: string[]
     return "";
   });
   rest = rest.replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g, (_, inner: string) => {
-    labels.push(...inner.split(",").map((s) => s.trim()).filter(Boolean));
+    labels.push(
+      ...inner
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
     return "";
   });
   rest = rest.replace(/\[[^\]]*\]/g, "");
@@ -70,7 +73,7 @@ describe("Prometheus scrape endpoint and the Grafana dashboard", () => {
   test("OTEL_METRICS_EXPORTER=prometheus serves /metrics; every dashboard query names metrics and labels the service emits", async () => {
     const key = await localPara.createApiKey();
     const promPort = await freePort();
-    const service = spawnService(["--import", "tsx", "--import", "./src/otel.ts", "src/main.ts"], {
+    const service = spawnService(["--import", "tsx", "--import", "./src/runtime/otel.ts", "src/runtime/main.ts"], {
       PORT: "0",
       PARA_ENVIRONMENT: "DEV",
       PARA_API_KEY: key.apiKey,
@@ -122,9 +125,11 @@ describe("Prometheus scrape endpoint and the Grafana dashboard", () => {
   }, 60_000);
 
   test("the PromQL reader finds metric names and labels", () => {
-    expect(promqlNames('histogram_quantile(0.99, sum by (le, rpc_method) (rate(rpc_server_call_duration_bucket{rpc_service="x"}[$__rate_interval])))')).toEqual({
-      metrics: ["rpc_server_call_duration_bucket"],
-      labels: ["rpc_service", "le", "rpc_method"],
-    });
+    expect(promqlNames('histogram_quantile(0.99, sum by (le, rpc_method) (rate(rpc_server_call_duration_bucket{rpc_service="x"}[$__rate_interval])))')).toEqual(
+      {
+        metrics: ["rpc_server_call_duration_bucket"],
+        labels: ["rpc_service", "le", "rpc_method"],
+      },
+    );
   });
 });

@@ -47,7 +47,10 @@ describe("JWKS unreachable", () => {
       // The first failure's cool-down is 5 s (src/para/jwks-cache.ts); retrying as RetryInfo advises gets through.
       let token = "";
       for (let i = 0; i < 40 && !token; i++) {
-        token = await h.grpc.issueJwt({ session: minted.session }).then((r) => r.token, () => "");
+        token = await h.grpc.issueJwt({ session: minted.session }).then(
+          (r) => r.token,
+          () => "",
+        );
         if (!token) await new Promise((r) => setTimeout(r, 500));
       }
       expect(token).not.toBe("");

@@ -26,32 +26,36 @@ describe("Para outages: the right codes meanwhile, health tells the truth, recov
   test.each([
     { note: "connections dropped", how: { drop: true } },
     { note: "every answer a 503", how: { status: 503 } },
-  ])("Para down mid-run ($note)", async ({ how }) => {
-    const h = await startSignerHarness({ env: { SIGNER_PARA_CALL_TIMEOUT_MS: "2000" } });
-    try {
-      const health = signerHealth(h);
-      const minted = await h.mint();
-      expect((await h.grpc.checkSession({ session: minted.session })).active).toBe(true);
-      expect(await health()).toBe(S.SERVING);
+  ])(
+    "Para down mid-run ($note)",
+    async ({ how }) => {
+      const h = await startSignerHarness({ env: { SIGNER_PARA_CALL_TIMEOUT_MS: "2000" } });
+      try {
+        const health = signerHealth(h);
+        const minted = await h.mint();
+        expect((await h.grpc.checkSession({ session: minted.session })).active).toBe(true);
+        expect(await health()).toBe(S.SERVING);
 
-      await paraDown(h.key.apiKey, how);
-      for (let i = 0; i < 4; i++) {
-        const error = await failure(h.grpc.checkSession({ session: minted.session }));
-        expect(error.code).toBe(Code.Unavailable);
+        await paraDown(h.key.apiKey, how);
+        for (let i = 0; i < 4; i++) {
+          const error = await failure(h.grpc.checkSession({ session: minted.session }));
+          expect(error.code).toBe(Code.Unavailable);
+        }
+        expect((await failure(h.grpc.verifyWallet({ address: minted.wallets[0]!.address }))).code).toBe(Code.Unavailable);
+        // The signer reports Para's state; readiness ("") keeps this replica in rotation.
+        expect(await health()).toBe(S.NOT_SERVING);
+        expect(await health("")).toBe(S.SERVING);
+
+        await localPara.clearFaults(h.key.apiKey);
+        // No call needed: the pool's background constructions notice Para is back.
+        expect(await waitForHealth(h.port, S.SERVING, SIGNER, 400)).toBe(S.SERVING);
+        expect((await h.grpc.checkSession({ session: minted.session })).active).toBe(true);
+      } finally {
+        await h.stop();
       }
-      expect((await failure(h.grpc.verifyWallet({ address: minted.wallets[0]!.address }))).code).toBe(Code.Unavailable);
-      // The signer reports Para's state; readiness ("") keeps this replica in rotation.
-      expect(await health()).toBe(S.NOT_SERVING);
-      expect(await health("")).toBe(S.SERVING);
-
-      await localPara.clearFaults(h.key.apiKey);
-      // No call needed: the pool's background constructions notice Para is back.
-      expect(await waitForHealth(h.port, S.SERVING, SIGNER, 400)).toBe(S.SERVING);
-      expect((await h.grpc.checkSession({ session: minted.session })).active).toBe(true);
-    } finally {
-      await h.stop();
-    }
-  }, 40_000);
+    },
+    40_000,
+  );
 
   test("Para down at start-up: the service starts, answers UNAVAILABLE, then recovers by itself", async () => {
     const key = await localPara.createApiKey();

@@ -12,7 +12,7 @@ import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus as S } from "../../gen/grpc/health/v1/health_pb.js";
 import { SignerService } from "../../gen/para/signer/v1/signer_service_pb.js";
-import type { TransportStats } from "../../src/server.js";
+import type { TransportStats } from "../../src/transport/server.js";
 import { prefix, type StalledCall, stalledCall } from "../transport/stalled-call.js";
 import { CHECK_SESSION } from "../transport/transport-server.js";
 

@@ -97,18 +97,36 @@ describe("HTTP/2 and gRPC framing", () => {
     const cases: Array<{ note: string; body: Buffer; headers?: Record<string, string>; want: number[] }> = [
       { note: "prefix promises more than is sent", body: grpcFrame(valid, { declared: valid.length + 100 }), want: [Code.InvalidArgument] },
       // The rest is read as a second frame whose "prefix" is session bytes: a huge length, or garbage.
-      { note: "prefix promises less than is sent", body: grpcFrame(valid, { declared: 3 }), want: [Code.InvalidArgument, Code.Internal, Code.ResourceExhausted] },
+      {
+        note: "prefix promises less than is sent",
+        body: grpcFrame(valid, { declared: 3 }),
+        want: [Code.InvalidArgument, Code.Internal, Code.ResourceExhausted],
+      },
       { note: "truncated prefix", body: bad([0, 0, 0]), want: [Code.InvalidArgument] },
       // Connect answers a unary call with no, or a second, request message as UNIMPLEMENTED (as grpc-go does).
       { note: "no message at all", body: Buffer.alloc(0), want: [Code.InvalidArgument, Code.Unimplemented] },
       { note: "two messages for a unary call", body: Buffer.concat([grpcFrame(valid), grpcFrame(valid)]), want: [Code.InvalidArgument, Code.Unimplemented] },
       { note: "compressed flag, no grpc-encoding", body: grpcFrame(valid, { compressed: true }), want: [Code.Internal, Code.InvalidArgument] },
-      { note: "gzip flag on bytes that are not gzip", body: grpcFrame(valid, { compressed: true }), headers: { "grpc-encoding": "gzip" }, want: [Code.Internal, Code.InvalidArgument] },
-      { note: "unknown grpc-encoding", body: grpcFrame(valid), headers: { "grpc-encoding": "hostile-zip" }, want: [Code.Unimplemented, Code.Internal, Code.InvalidArgument] },
+      {
+        note: "gzip flag on bytes that are not gzip",
+        body: grpcFrame(valid, { compressed: true }),
+        headers: { "grpc-encoding": "gzip" },
+        want: [Code.Internal, Code.InvalidArgument],
+      },
+      {
+        note: "unknown grpc-encoding",
+        body: grpcFrame(valid),
+        headers: { "grpc-encoding": "hostile-zip" },
+        want: [Code.Unimplemented, Code.Internal, Code.InvalidArgument],
+      },
       { note: "flags byte 0x80 (a gRPC-web trailer frame)", body: bad([0x80, 0, 0, 0, 0]), want: [Code.InvalidArgument, Code.Internal] },
       { note: "garbage protobuf (bad wire type)", body: grpcFrame(bad([0xff, 0xff, 0xff, 0xff, 0x0f])), want: [Code.Internal, Code.InvalidArgument] },
       { note: "string field with invalid UTF-8", body: grpcFrame(bad([0x0a, 0x04, 0xff, 0xfe, 0xc0, 0x80])), want: [Code.InvalidArgument, Code.Internal] },
-      { note: "length-delimited field running past the end", body: grpcFrame(bad([0x0a, 0xff, 0xff, 0x03, 0x41])), want: [Code.Internal, Code.InvalidArgument] },
+      {
+        note: "length-delimited field running past the end",
+        body: grpcFrame(bad([0x0a, 0xff, 0xff, 0x03, 0x41])),
+        want: [Code.Internal, Code.InvalidArgument],
+      },
       { note: "grpc-timeout that is not a timeout", body: grpcFrame(valid), headers: { "grpc-timeout": "soon" }, want: [Code.InvalidArgument] },
       // Clamped to SIGNER_MAX_TIMEOUT_MS and served (transport/deadline-clamp.ts), as gRPC servers do.
       { note: "grpc-timeout over the server's cap", body: grpcFrame(valid), headers: { "grpc-timeout": "99999999H" }, want: [OK] },

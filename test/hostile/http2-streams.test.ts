@@ -45,7 +45,10 @@ describe("concurrent streams on one HTTP/2 connection", () => {
     const results = await burst(h.port, "the server's advertised stream limit");
     const tally: Record<string, number> = {};
     for (const { result } of results) tally[statusOf(result)] = (tally[statusOf(result)] ?? 0) + 1;
-    expect(Object.keys(tally).filter((k) => k !== "OK" && k !== "ResourceExhausted"), JSON.stringify(tally)).toEqual([]);
+    expect(
+      Object.keys(tally).filter((k) => k !== "OK" && k !== "ResourceExhausted"),
+      JSON.stringify(tally),
+    ).toEqual([]);
     for (const { user, result } of results) {
       if (result.grpcStatus !== 0) continue; // 0 is gRPC's OK
       const res = fromBinary(CheckSessionResponseSchema, result.messages[0]!);

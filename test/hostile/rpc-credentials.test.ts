@@ -37,7 +37,10 @@ const jwtish = fc
       fc.jsonValue({ maxDepth: 3 }),
       fc.record({ sub: fc.constant(canary("SUB")), exp: fc.integer({ min: 0, max: 2 ** 40 }), aud: fc.string(), data: fc.jsonValue({ maxDepth: 2 }) }),
     ),
-    signature: fc.oneof(fc.constant(""), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString("base64url"))),
+    signature: fc.oneof(
+      fc.constant(""),
+      fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString("base64url")),
+    ),
     pad: fc.nat(MAX_CREDENTIAL_CHARS + 1_000),
   })
   .map(({ header, payload, signature, pad }) => {

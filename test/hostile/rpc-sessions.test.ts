@@ -55,11 +55,13 @@ describe("hostile sessions through the real server", () => {
         sent.push(session);
         // All three at once, each settled into its error right away (no rejection is left unhandled meanwhile).
         const errors = await Promise.all(
-          [
-            h.grpc.checkSession({ session, extend: true }),
-            h.grpc.signMessage({ session, message: new Uint8Array(32) }),
-            h.connect.issueJwt({ session }),
-          ].map((call) => call.then(() => undefined, (e: unknown) => ConnectError.from(e))),
+          [h.grpc.checkSession({ session, extend: true }), h.grpc.signMessage({ session, message: new Uint8Array(32) }), h.connect.issueJwt({ session })].map(
+            (call) =>
+              call.then(
+                () => undefined,
+                (e: unknown) => ConnectError.from(e),
+              ),
+          ),
         );
         for (const error of errors) {
           expect(error?.code).toBe(Code.InvalidArgument);

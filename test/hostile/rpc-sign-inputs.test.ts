@@ -30,7 +30,10 @@ describe("SignMessage inputs at and past their limits", () => {
     const forms = [bytes.toString("latin1"), bytes.toString("base64"), bytes.toString("hex"), req.walletId ?? ""];
     sent.push(...forms);
     let res: SignMessageResponse | undefined;
-    const outcome = await outcomeOf(h.grpc.signMessage({ session: user.session, ...req }).then((r) => void (res = r)), [...forms, user.session]);
+    const outcome = await outcomeOf(
+      h.grpc.signMessage({ session: user.session, ...req }).then((r) => void (res = r)),
+      [...forms, user.session],
+    );
     return { outcome, res };
   };
   beforeAll(async () => {

@@ -59,11 +59,18 @@ describe("session decoder: encodings of one session", () => {
 
   test("an invalid UTF-8 sequence anywhere in the JSON bytes is refused", () => {
     const invalid = fc.constantFrom(
-      [0xff], [0xfe], [0x80], [0xbf], // bytes that never occur / a lone continuation byte
-      [0xc0, 0x80], [0xe0, 0x80, 0x80], [0xf0, 0x80, 0x80, 0x80], // overlong encodings (of NUL)
-      [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], // UTF-16 surrogates encoded in UTF-8
+      [0xff],
+      [0xfe],
+      [0x80],
+      [0xbf], // bytes that never occur / a lone continuation byte
+      [0xc0, 0x80],
+      [0xe0, 0x80, 0x80],
+      [0xf0, 0x80, 0x80, 0x80], // overlong encodings (of NUL)
+      [0xed, 0xa0, 0x80],
+      [0xed, 0xbf, 0xbf], // UTF-16 surrogates encoded in UTF-8
       [0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
-      [0xe2, 0x82], [0xf0, 0x9f, 0x98], // truncated sequences
+      [0xe2, 0x82],
+      [0xf0, 0x9f, 0x98], // truncated sequences
     );
     fc.assert(
       fc.property(docArb, invalid, fc.nat(), (bytes, bad, at) => {

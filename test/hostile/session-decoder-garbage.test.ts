@@ -12,21 +12,33 @@ describe("session decoder: garbage in, clean INVALID_ARGUMENT out", () => {
   test("arbitrary strings (every unit: ascii, full unicode, lone surrogates)", () => {
     const unit = fc.constantFrom("grapheme", "grapheme-composite", "grapheme-ascii", "binary", "binary-ascii") as fc.Arbitrary<"binary">;
     const text = unit.chain((u) => fc.string({ unit: u, maxLength: 300 }));
-    fc.assert(fc.property(text, (s) => void decodeChecked(s)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(text, (s) => void decodeChecked(s)),
+      { numRuns: RUNS },
+    );
   });
 
   test("strings over the base64 alphabets (they get past the alphabet check and must fail later, cleanly)", () => {
     const chars = fc.string({ unit: fc.constantFrom(...BASE64_CHARS), maxLength: 400 });
-    fc.assert(fc.property(chars, (s) => void decodeChecked(s)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(chars, (s) => void decodeChecked(s)),
+      { numRuns: RUNS },
+    );
   });
 
   test("arbitrary bytes, base64 and base64url encoded (invalid UTF-8 included)", () => {
     const encoded = fc.tuple(fc.uint8Array({ maxLength: 512 }), fc.constantFrom("base64", "base64url") as fc.Arbitrary<BufferEncoding>);
-    fc.assert(fc.property(encoded, ([bytes, enc]) => void decodeChecked(Buffer.from(bytes).toString(enc))), { numRuns: RUNS });
+    fc.assert(
+      fc.property(encoded, ([bytes, enc]) => void decodeChecked(Buffer.from(bytes).toString(enc))),
+      { numRuns: RUNS },
+    );
   });
 
   test("arbitrary JSON values, base64 encoded: only an object of the session's shape is accepted", () => {
-    const value = fc.oneof(fc.jsonValue({ maxDepth: 6 }), fc.json({ maxDepth: 6 }).map((t) => JSON.parse(t) as unknown));
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 6 }),
+      fc.json({ maxDepth: 6 }).map((t) => JSON.parse(t) as unknown),
+    );
     fc.assert(
       fc.property(value, (v) => {
         const outcome = decodeChecked(b64(JSON.stringify(v) ?? "null"));
@@ -39,13 +51,19 @@ describe("session decoder: garbage in, clean INVALID_ARGUMENT out", () => {
 
   test("inputs over the size limit are refused before any decoding", () => {
     const oversize = fc.integer({ min: MAX_SESSION_BYTES + 1, max: MAX_SESSION_BYTES + 4096 }).map((n) => "A".repeat(n));
-    fc.assert(fc.property(oversize, (s) => void expectRejected(s)), { numRuns: 50 });
+    fc.assert(
+      fc.property(oversize, (s) => void expectRejected(s)),
+      { numRuns: 50 },
+    );
     // A valid session padded past the limit with trailing whitespace is still over the limit.
     expectRejected(encodeDoc(validSessionDoc()).padEnd(MAX_SESSION_BYTES + 1, " "));
   });
 
   test("the empty string and whitespace-only strings are refused", () => {
     const blank = fc.string({ unit: fc.constantFrom(" ", "\t", "\n", "\r", "\u00a0", "\ufeff", "\u2028"), maxLength: 50 });
-    fc.assert(fc.property(blank, (s) => void expectRejected(s)), { numRuns: 200 });
+    fc.assert(
+      fc.property(blank, (s) => void expectRejected(s)),
+      { numRuns: 200 },
+    );
   });
 });

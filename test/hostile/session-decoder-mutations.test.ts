@@ -39,7 +39,10 @@ describe("session decoder: mutations of a valid session", () => {
   test("the unmutated session decodes, round-trips, and reports its wallets in order", () => {
     const outcome = decodeChecked(encodeDoc(doc));
     if (!outcome.ok) throw outcome.error;
-    expect(outcome.session.wallets.map((w) => [w.id, w.type, w.hasSigner])).toEqual([["w-evm-1", "EVM", true], ["w-sol-1", "SOLANA", true]]);
+    expect(outcome.session.wallets.map((w) => [w.id, w.type, w.hasSigner])).toEqual([
+      ["w-evm-1", "EVM", true],
+      ["w-sol-1", "SOLANA", true],
+    ]);
   });
 
   test("one to three fields anywhere replaced or removed: round-trips or is refused cleanly", () => {
@@ -64,10 +67,16 @@ describe("session decoder: mutations of a valid session", () => {
 
   test("wallet type and scheme outside their enums (any string, any kind) are always refused", () => {
     const paths = [...walletPaths("type"), ...walletPaths("scheme")];
-    const outside = fc.oneof(notText, fc.string({ maxLength: 12 }).filter((s) => !["EVM", "SOLANA", "COSMOS", "DKLS", "CGGMP", "ED25519"].includes(s)));
-    fc.assert(fc.property(fc.constantFrom(...paths), outside, (path, value) => void expectRejected(encodeDoc(withValueAt(doc, path, value)))), {
-      numRuns: 500,
-    });
+    const outside = fc.oneof(
+      notText,
+      fc.string({ maxLength: 12 }).filter((s) => !["EVM", "SOLANA", "COSMOS", "DKLS", "CGGMP", "ED25519"].includes(s)),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), outside, (path, value) => void expectRejected(encodeDoc(withValueAt(doc, path, value)))),
+      {
+        numRuns: 500,
+      },
+    );
   });
 
   test("wallets as an array, as an empty object, or as a map to non-objects is refused", () => {

@@ -47,10 +47,7 @@ describe("session decoder: duplicated keys, prototype keys, deep nesting", () =>
   });
 
   test("__proto__, constructor or prototype as a key at any depth is refused, and pollutes nothing", () => {
-    const payload = fc.oneof(
-      fc.constant<Json>({ polluted: true, toString: "x", isAdmin: true }),
-      fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>,
-    );
+    const payload = fc.oneof(fc.constant<Json>({ polluted: true, toString: "x", isAdmin: true }), fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>);
     fc.assert(
       fc.property(fc.constantFrom(...objectPaths), fc.constantFrom("__proto__", "constructor", "prototype"), payload, fc.boolean(), (at, key, value, last) => {
         expectRejected(b64(serialize(doc, at, `${JSON.stringify(key)}:${JSON.stringify(value)}`, last)));
@@ -69,8 +66,8 @@ describe("session decoder: duplicated keys, prototype keys, deep nesting", () =>
     const room = Math.floor((MAX_SESSION_BYTES * 3) / 4) - JSON.stringify(doc).length - 16;
     const nested = fc.oneof(
       fc.integer({ min: 1, max: Math.floor(room / 2) }).map((d) => "[".repeat(d) + "]".repeat(d)),
-      fc.integer({ min: 1, max: Math.floor(room / 6) }).map((d) => '{"a":'.repeat(d) + "1" + "}".repeat(d)),
-      fc.integer({ min: 1, max: Math.floor(room / 8) }).map((d) => '[{"a":'.repeat(d) + "1" + "}]".repeat(d)),
+      fc.integer({ min: 1, max: Math.floor(room / 6) }).map((d) => `${'{"a":'.repeat(d)}1${"}".repeat(d)}`),
+      fc.integer({ min: 1, max: Math.floor(room / 8) }).map((d) => `${'[{"a":'.repeat(d)}1${"}]".repeat(d)}`),
     );
     const where = fc.oneof(fc.constantFrom(...memberPaths), fc.constant<Path>(["x-unknown"]), fc.constant<Path>(["externalWallets", "deep"]));
     fc.assert(
@@ -103,12 +100,14 @@ describe("session decoder: externalWallets", () => {
 
   test("any other value (not an object, an array, null, a non-empty object) is INVALID_ARGUMENT MALFORMED naming the field", () => {
     const externalWallet = fc.record({ id: fc.string(), type: fc.constantFrom("EVM", "SOLANA"), address: fc.string(), providerId: fc.string() });
-    const other = fc.oneof(
-      fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 20 })) as fc.Arbitrary<Json>,
-      fc.array(fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>, { maxLength: 3 }),
-      fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), externalWallet as fc.Arbitrary<Json>, { minKeys: 1, maxKeys: 3 }),
-      fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>, { minKeys: 1, maxKeys: 3 }),
-    ).filter((v) => !hasPrototypeKey(v));
+    const other = fc
+      .oneof(
+        fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 20 })) as fc.Arbitrary<Json>,
+        fc.array(fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>, { maxLength: 3 }),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), externalWallet as fc.Arbitrary<Json>, { minKeys: 1, maxKeys: 3 }),
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>, { minKeys: 1, maxKeys: 3 }),
+      )
+      .filter((v) => !hasPrototypeKey(v));
     fc.assert(
       fc.property(other, (value) => {
         const error = expectRejected(b64(JSON.stringify(withValueAt(doc, ["externalWallets"], value))));
@@ -123,9 +122,14 @@ describe("session decoder: externalWallets", () => {
   test("unknown top-level keys are accepted and dropped (the SDK ignores them; the canonical form never carries them)", () => {
     const outcome = decodeChecked(b64(JSON.stringify({ ...doc, pregenIds: { x: 1 }, "x-future-field": [1, 2] })));
     if (!outcome.ok) throw outcome.error;
-    expect(Object.keys(JSON.parse(Buffer.from(outcome.session.canonical, "base64").toString()) as object).sort()).toEqual(
-      ["authInfo", "currentWalletIds", "externalWallets", "sessionCookie", "userId", "wallets"],
-    );
+    expect(Object.keys(JSON.parse(Buffer.from(outcome.session.canonical, "base64").toString()) as object).sort()).toEqual([
+      "authInfo",
+      "currentWalletIds",
+      "externalWallets",
+      "sessionCookie",
+      "userId",
+      "wallets",
+    ]);
   });
 });
 

@@ -58,10 +58,10 @@ describe("local Para faults", () => {
     await expect(para.signMessage({ walletId: evm.id, messageBase64: b64(digest) })).rejects.toThrow(/worker/);
     // SDK hazard: the crashed worker emits 'error' then, a tick later, 'exit'; a job posted in between lands on
     // the dying worker and fails with "worker exited unexpectedly". So retry briefly until the new worker runs.
-    const res = await vi.waitFor(
-      async () => (await para.signMessage({ walletId: evm.id, messageBase64: b64(digest) })) as { signature: string },
-      { timeout: 5_000, interval: 50 },
-    );
+    const res = await vi.waitFor(async () => (await para.signMessage({ walletId: evm.id, messageBase64: b64(digest) })) as { signature: string }, {
+      timeout: 5_000,
+      interval: 50,
+    });
     expect(await recoverEvm(digest, res.signature)).toBe(evm.address);
   });
 

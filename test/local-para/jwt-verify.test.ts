@@ -69,7 +69,7 @@ describe("local Para /sessions/verify and /wallets/verify", () => {
     const secret = { "x-external-api-key": key.secretApiKey };
     expect(await post("/wallets/verify", { address: evm.address.toLowerCase() }, secret)).toEqual({ status: 200, body: { walletId: evm.id } });
     expect(await post("/wallets/verify", { address: sol.address }, secret)).toEqual({ status: 200, body: { walletId: sol.id } });
-    expect((await post("/wallets/verify", { address: "0x" + "00".repeat(20) }, secret)).status).toBe(404);
+    expect((await post("/wallets/verify", { address: `0x${"00".repeat(20)}` }, secret)).status).toBe(404);
     const other = await localPara.createApiKey();
     expect((await post("/wallets/verify", { address: evm.address }, { "x-external-api-key": other.secretApiKey })).status).toBe(404);
     expect((await post("/wallets/verify", { address: evm.address }, { "x-external-api-key": "wrong" })).status).toBe(401);

@@ -30,7 +30,10 @@ describe("local Para sessions", () => {
     expect(Object.keys(parsed)).toEqual(["authInfo", "userId", "wallets", "currentWalletIds", "sessionCookie", "externalWallets"]);
     expect(parsed["authInfo"]).toEqual({ auth: { phone: "+15555550100" }, authType: "phone", identifier: "+15555550100" });
     const wallets = Object.values(parsed["wallets"] as Record<string, Record<string, unknown>>);
-    expect(wallets.map((w) => [w["type"], w["scheme"]])).toEqual([["EVM", "DKLS"], ["SOLANA", "ED25519"]]);
+    expect(wallets.map((w) => [w["type"], w["scheme"]])).toEqual([
+      ["EVM", "DKLS"],
+      ["SOLANA", "ED25519"],
+    ]);
     for (const w of wallets) expect(typeof w["signer"]).toBe("string");
     const without = JSON.parse(Buffer.from(minted.sessionWithoutSigners, "base64").toString()) as Record<string, unknown>;
     for (const w of Object.values(without["wallets"] as Record<string, Record<string, unknown>>)) expect("signer" in w).toBe(false);

@@ -13,8 +13,14 @@ beforeAll(async () => {
 afterAll(() => resetSdkWorker());
 
 const tx: TransactionSerializable = {
-  type: "eip1559", chainId: 1, nonce: 0, to: "0x000000000000000000000000000000000000dEaD", value: 1n, gas: 21_000n,
-  maxFeePerGas: 2n, maxPriorityFeePerGas: 1n,
+  type: "eip1559",
+  chainId: 1,
+  nonce: 0,
+  to: "0x000000000000000000000000000000000000dEaD",
+  value: 1n,
+  gas: 21_000n,
+  maxFeePerGas: 2n,
+  maxPriorityFeePerGas: 1n,
 };
 const hexToB64 = (hex: string) => Buffer.from(hex.slice(2), "hex").toString("base64");
 

@@ -72,7 +72,11 @@ describe("local Para signing", () => {
     const sol = wallet(minted, "SOLANA");
     const headers = { "x-external-api-key": key.apiKey, "x-capsule-sid": minted.sessionCookie };
     const message = b64(digest);
-    const presign = await post(`/users/${minted.userId}/wallets/${evm.id}/messages/sign`, { message, scheme: null, cosmosSignDoc: null, protocolId: "p-1" }, headers);
+    const presign = await post(
+      `/users/${minted.userId}/wallets/${evm.id}/messages/sign`,
+      { message, scheme: null, cosmosSignDoc: null, protocolId: "p-1" },
+      headers,
+    );
     expect(presign).toEqual({ status: 200, body: {} });
     // The Solana wallet's share does not fit the EVM wallet's protocol.
     const wrong = await post("/_local/mpc/sign", { protocolId: "p-1", share: parsed.wallets[sol.id]?.signer, message }, headers);

@@ -16,8 +16,12 @@ const CALLER = "spiffe://cluster.local/ns/payments/sa/api";
 function healthOverTls(port: number, creds: grpc.ChannelCredentials) {
   const root = fileURLToPath(new URL("../../proto", import.meta.url));
   const def = protoLoader.loadSync("grpc/health/v1/health.proto", { includeDirs: [root], enums: String });
-  const Health = (grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => grpc.Client } } } }).grpc.health.v1.Health;
-  const client = new Health(`localhost:${port}`, creds) as grpc.Client & { check(r: object, o: object, cb: (e: grpc.ServiceError | null, r?: { status: string }) => void): void };
+  const Health = (
+    grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => grpc.Client } } } }
+  ).grpc.health.v1.Health;
+  const client = new Health(`localhost:${port}`, creds) as grpc.Client & {
+    check(r: object, o: object, cb: (e: grpc.ServiceError | null, r?: { status: string }) => void): void;
+  };
   const check = () =>
     new Promise<{ status?: string; code?: number }>((resolve) =>
       client.check({ service: "" }, { deadline: Date.now() + 3_000 }, (err, res) => resolve(err ? { code: err.code } : { status: res?.status ?? "" })),
@@ -85,8 +89,13 @@ describe("caller allow-list inside a mesh (identity from x-forwarded-client-cert
     expect((await h.grpc.checkSession({ session: minted.session }, { headers: xfcc(CALLER) })).active).toBe(true);
     const denied = await failure(h.grpc.signMessage({ session: minted.session, message: new Uint8Array(32) }, { headers: xfcc(CALLER) }));
     expect(denied.code).toBe(Code.PermissionDenied);
-    expect((await failure(h.grpc.checkSession({ session: minted.session }, { headers: xfcc("spiffe://cluster.local/ns/x/sa/y") }))).code).toBe(Code.PermissionDenied);
-    const admin = await h.grpc.signMessage({ session: minted.session, message: new Uint8Array(32) }, { headers: xfcc("spiffe://cluster.local/ns/ops/sa/admin") });
+    expect((await failure(h.grpc.checkSession({ session: minted.session }, { headers: xfcc("spiffe://cluster.local/ns/x/sa/y") }))).code).toBe(
+      Code.PermissionDenied,
+    );
+    const admin = await h.grpc.signMessage(
+      { session: minted.session, message: new Uint8Array(32) },
+      { headers: xfcc("spiffe://cluster.local/ns/ops/sa/admin") },
+    );
     expect(admin.signature.length).toBe(65);
   });
 

@@ -36,8 +36,12 @@ describe("validateSignTransactionRequest", () => {
   });
 
   test("too large and out-of-range chain ids", () => {
-    expect(violation(() => validateSignTransactionRequest({ unsignedTransaction: new Uint8Array(limits.maxMessageBytes + 1), chainId: 1n }, limits))?.reason).toBe("TOO_LARGE");
-    expect(violation(() => validateSignTransactionRequest({ unsignedTransaction: exampleEvmTransaction(1), chainId: 2n ** 60n }, limits))?.reason).toBe("OUT_OF_RANGE");
+    expect(
+      violation(() => validateSignTransactionRequest({ unsignedTransaction: new Uint8Array(limits.maxMessageBytes + 1), chainId: 1n }, limits))?.reason,
+    ).toBe("TOO_LARGE");
+    expect(violation(() => validateSignTransactionRequest({ unsignedTransaction: exampleEvmTransaction(1), chainId: 2n ** 60n }, limits))?.reason).toBe(
+      "OUT_OF_RANGE",
+    );
   });
 });
 

@@ -36,10 +36,11 @@ async function jwksServer() {
   return {
     state,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -78,7 +79,15 @@ describe("ParaJwtVerifier with its key-set cache", () => {
   let now = 0;
 
   const verifier = (options: Partial<ParaJwtVerifierOptions> = {}) =>
-    new ParaJwtVerifier({ jwksUrl: jwks.url, audience: AUDIENCE, issuer: undefined, timeoutMs: 500, fetch: (url, init) => fetch(url, init), now: () => now, ...options });
+    new ParaJwtVerifier({
+      jwksUrl: jwks.url,
+      audience: AUDIENCE,
+      issuer: undefined,
+      timeoutMs: 500,
+      fetch: (url, init) => fetch(url, init),
+      now: () => now,
+      ...options,
+    });
 
   beforeAll(async () => {
     jwks = await jwksServer();
@@ -102,7 +111,7 @@ describe("ParaJwtVerifier with its key-set cache", () => {
     expect(jwks.state.requests).toBe(1);
   });
 
-  test("JWKS answering 500 before any key is cached: UNAVAILABLE with RetryInfo, not \"jwt invalid\"", async () => {
+  test('JWKS answering 500 before any key is cached: UNAVAILABLE with RetryInfo, not "jwt invalid"', async () => {
     jwks.state.mode = "500";
     const e = await outcome(verifier().verify(await tokenFor(para)));
     expect(e).toBeInstanceOf(ConnectError);

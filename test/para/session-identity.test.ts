@@ -16,9 +16,7 @@ function session(edit: Partial<ValidSession> = {}): ValidSession {
   return {
     userId: "u1",
     auth: { authType: "email", identifier: "a@example.com", oAuthMethod: "" },
-    wallets: [
-      { id: "w-evm", type: "EVM", scheme: "DKLS", address: "0xabc0000000000000000000000000000000000001", publicKey: "0x04AA", hasSigner: true },
-    ],
+    wallets: [{ id: "w-evm", type: "EVM", scheme: "DKLS", address: "0xabc0000000000000000000000000000000000001", publicKey: "0x04AA", hasSigner: true }],
     canonical: "",
     key: "k",
     ...edit,

@@ -9,7 +9,7 @@ import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/pr
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { HealthCheckResponse_ServingStatus as S } from "../../gen/grpc/health/v1/health_pb.js";
 import { HealthRegistry } from "../../src/health/health-registry.js";
-import { createRoutes, HEALTH_SERVICES } from "../../src/routes.js";
+import { createRoutes, HEALTH_SERVICES } from "../../src/transport/routes.js";
 import { startTestServer, type RunningServer } from "../support/test-server.js";
 import { decodedFiles, reflect } from "./support.js";
 
@@ -80,7 +80,11 @@ describe("buf curl with server reflection (no --schema)", () => {
       await run(buf, ["build", "--exclude-source-info", "--as-file-descriptor-set", "-o", join(dir, "set.binpb")], { cwd: root });
       const built = fromBinary(FileDescriptorSetSchema, await readFile(join(dir, "set.binpb")));
       expect(built.file.length).toBeGreaterThanOrEqual(7);
-      const answers = await reflect(running.grpc, "v1", built.file.map((f) => ({ case: "fileByFilename" as const, value: f.name })));
+      const answers = await reflect(
+        running.grpc,
+        "v1",
+        built.file.map((f) => ({ case: "fileByFilename" as const, value: f.name })),
+      );
       built.file.forEach((file, i) => {
         const served = decodedFiles(answers[i])[0];
         expect(served?.name).toBe(file.name);

@@ -89,7 +89,10 @@ describe.each(transports)("reflection over %s", (_name, transport) => {
       { case: "allExtensionNumbersOfType", value: "para.signer.v1.NoSuchMessage" },
     ]);
     expect(answers[0]?.messageResponse).toMatchObject({ case: "errorResponse", value: { errorCode: Code.NotFound } });
-    expect(answers[1]?.messageResponse).toMatchObject({ case: "allExtensionNumbersResponse", value: { baseTypeName: "para.signer.v1.Wallet", extensionNumber: [] } });
+    expect(answers[1]?.messageResponse).toMatchObject({
+      case: "allExtensionNumbersResponse",
+      value: { baseTypeName: "para.signer.v1.Wallet", extensionNumber: [] },
+    });
     expect(answers[2]?.messageResponse).toMatchObject({ case: "errorResponse", value: { errorCode: Code.NotFound } });
   });
 

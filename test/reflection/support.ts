@@ -4,7 +4,7 @@ import { createClient, type Transport } from "@connectrpc/connect";
 import * as v1 from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import * as v1alpha from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { HealthRegistry } from "../../src/health/health-registry.js";
-import { createRoutes, HEALTH_SERVICES } from "../../src/routes.js";
+import { createRoutes, HEALTH_SERVICES } from "../../src/transport/routes.js";
 
 /** The routes production registers, with no signer behind them (reflection does not need one). */
 export const routes = () => createRoutes({ signer: {}, health: new HealthRegistry(HEALTH_SERVICES) });

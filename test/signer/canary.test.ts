@@ -26,10 +26,9 @@ describe("canary: no secret reaches logs or error messages, on any RPC or error 
     expect(errors.length).toBeGreaterThanOrEqual(15);
     // Let the SDK's console output of the last calls arrive.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const emitted = [
-      ...h.logs,
-      ...errors.map((e) => JSON.stringify({ message: e.rawMessage, details: e.details, metadata: [...e.metadata.entries()] })),
-    ].join("\n");
+    const emitted = [...h.logs, ...errors.map((e) => JSON.stringify({ message: e.rawMessage, details: e.details, metadata: [...e.metadata.entries()] }))].join(
+      "\n",
+    );
     expect(h.logs.some((line) => line.includes('"source":"console"'))).toBe(true); // the SDK did talk; it was masked
     for (const secret of secrets) {
       for (const form of forms(secret)) expect(emitted, `leaked: ${form.slice(0, 6)}…`).not.toContain(form);

@@ -8,7 +8,6 @@ import { startSignerHarness, type SignerHarness } from "../support/signer-harnes
 
 const b64 = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64");
 
-
 describe("CheckSession against the local Para backend", () => {
   let h: SignerHarness;
   beforeAll(async () => {
@@ -26,7 +25,7 @@ describe("CheckSession against the local Para backend", () => {
     expect(res.wallets.map((w) => [w.id, w.type, w.address, w.hasSigner])).toEqual(
       minted.wallets.map((w) => [w.id, w.type === "EVM" ? WalletType.EVM : WalletType.SOLANA, w.address, true]),
     );
-    expect(JSON.stringify(res)).not.toContain("signer\":");
+    expect(JSON.stringify(res)).not.toContain('signer":');
   });
 
   test("extend=true extends an active session", async () => {
@@ -68,12 +67,15 @@ describe("CheckSession against the local Para backend", () => {
     { note: "JSON null", make: async () => b64("null") },
     { note: "empty object", make: async () => b64({}) },
     { note: "wallets is an array", make: async () => b64({ ...(await valid()), wallets: [] }) },
-    { note: "wallet of unknown type", make: async () => {
-      const s = await valid();
-      const wallets = s["wallets"] as Record<string, Record<string, unknown>>;
-      for (const w of Object.values(wallets)) w["type"] = "BITCOIN";
-      return b64(s);
-    } },
+    {
+      note: "wallet of unknown type",
+      make: async () => {
+        const s = await valid();
+        const wallets = s["wallets"] as Record<string, Record<string, unknown>>;
+        for (const w of Object.values(wallets)) w["type"] = "BITCOIN";
+        return b64(s);
+      },
+    },
     { note: "no session cookie", make: async () => b64({ ...(await valid()), sessionCookie: undefined }) },
     { note: "__proto__ key", make: async () => b64(`{"__proto__":{"polluted":true},"userId":"u"}`) },
     { note: "invalid UTF-8", make: async () => Buffer.from([0xff, 0xfe, 0xfd, 0x7b]).toString("base64") },

@@ -80,7 +80,7 @@ describe("grpc-js interop: every RPC", () => {
 
   test("errors arrive as gRPC status codes", async () => {
     expect((await errorOf(call(client, "checkSession", { session: "garbage!" }))).code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect((await errorOf(call(client, "verifyWallet", { address: "0x" + "cd".repeat(20) }))).code).toBe(grpc.status.NOT_FOUND);
+    expect((await errorOf(call(client, "verifyWallet", { address: `0x${"cd".repeat(20)}` }))).code).toBe(grpc.status.NOT_FOUND);
     const minted = await h.mint();
     const e = await errorOf(call(client, "signMessage", { session: minted.sessionWithoutSigners, message: Buffer.alloc(32) }));
     expect(e.code).toBe(grpc.status.FAILED_PRECONDITION);
@@ -96,7 +96,13 @@ describe("grpc-js interop: every RPC", () => {
     expect(recovered.toLowerCase()).toBe(evm.address.toLowerCase());
     const typed = exampleTypedData();
     const td = await call(client, "signTypedData", { session: minted.session, typedDataJson: JSON.stringify(typed) });
-    expect(await verifyTypedData({ ...(typed as unknown as TypedDataDefinition), address: evm.address as `0x${string}`, signature: toHex(td["signature"] as Buffer) })).toBe(true);
+    expect(
+      await verifyTypedData({
+        ...(typed as unknown as TypedDataDefinition),
+        address: evm.address as `0x${string}`,
+        signature: toHex(td["signature"] as Buffer),
+      }),
+    ).toBe(true);
     const contract = "0x000000000000000000000000000000000000dEaD";
     const auth = await call(client, "signAuthorization", { session: minted.session, chainId: "1", contractAddress: contract, nonce: "3" });
     const authority = await recoverAuthorizationAddress({
@@ -108,7 +114,9 @@ describe("grpc-js interop: every RPC", () => {
     const solRes = await call(client, "signSolanaTransaction", { session: minted.session, transaction: Buffer.from(wire) });
     const messageBytes = new Uint8Array(getTransactionDecoder().decode(solRes["signedTransaction"] as Buffer).messageBytes);
     expect(ed25519.verify(new Uint8Array(solRes["signature"] as Buffer), messageBytes, base58Decode(sol.address))).toBe(true);
-    const bad = await errorOf(call(client, "signTransaction", { session: minted.session, unsignedTransaction: Buffer.from(exampleEvmTransaction(10)), chainId: "1" }));
+    const bad = await errorOf(
+      call(client, "signTransaction", { session: minted.session, unsignedTransaction: Buffer.from(exampleEvmTransaction(10)), chainId: "1" }),
+    );
     expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 });

@@ -7,7 +7,6 @@ import { localPara } from "../support/local-para-admin.js";
 import { failure } from "../support/failure.js";
 import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
 
-
 describe("IssueJwt, VerifySession, VerifyWallet against the local Para backend", () => {
   let h: SignerHarness;
   beforeAll(async () => {
@@ -49,26 +48,38 @@ describe("IssueJwt, VerifySession, VerifyWallet against the local Para backend",
   test.each([
     { note: "garbage", make: async () => "not.a.jwt" },
     { note: "alg none", make: async (token: string) => `${b64u({ alg: "none", typ: "JWT" })}.${token.split(".")[1]}.` },
-    { note: "payload tampered", make: async (token: string) => {
-      const [head, , sig] = token.split(".");
-      const payload = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
-      return `${head}.${b64u({ ...payload, sub: "someone-else" })}.${sig}`;
-    } },
-    { note: "signed by a stranger's key with the same kid", make: async (token: string) => {
-      const { privateKey } = await generateKeyPair("RS256");
-      return new SignJWT(JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>)
-        .setProtectedHeader({ alg: "RS256", kid: decodeProtectedHeader(token).kid! })
-        .sign(privateKey);
-    } },
-    { note: "HS256 keyed with Para's public key", make: async (token: string) => {
-      const { publicKey } = await generateKeyPair("RS256", { extractable: true });
-      const secret = await importJWK({ kty: "oct", k: Buffer.from(JSON.stringify(await exportJWK(publicKey))).toString("base64url") }, "HS256");
-      return new SignJWT({ sub: "x" }).setProtectedHeader({ alg: "HS256", kid: decodeProtectedHeader(token).kid! }).sign(secret);
-    } },
-    { note: "unknown kid", make: async () => {
-      const { privateKey } = await generateKeyPair("RS256");
-      return new SignJWT({ sub: "x" }).setProtectedHeader({ alg: "RS256", kid: "no-such-kid" }).setAudience("a").setExpirationTime("1h").sign(privateKey);
-    } },
+    {
+      note: "payload tampered",
+      make: async (token: string) => {
+        const [head, , sig] = token.split(".");
+        const payload = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
+        return `${head}.${b64u({ ...payload, sub: "someone-else" })}.${sig}`;
+      },
+    },
+    {
+      note: "signed by a stranger's key with the same kid",
+      make: async (token: string) => {
+        const { privateKey } = await generateKeyPair("RS256");
+        return new SignJWT(JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>)
+          .setProtectedHeader({ alg: "RS256", kid: decodeProtectedHeader(token).kid! })
+          .sign(privateKey);
+      },
+    },
+    {
+      note: "HS256 keyed with Para's public key",
+      make: async (token: string) => {
+        const { publicKey } = await generateKeyPair("RS256", { extractable: true });
+        const secret = await importJWK({ kty: "oct", k: Buffer.from(JSON.stringify(await exportJWK(publicKey))).toString("base64url") }, "HS256");
+        return new SignJWT({ sub: "x" }).setProtectedHeader({ alg: "HS256", kid: decodeProtectedHeader(token).kid! }).sign(secret);
+      },
+    },
+    {
+      note: "unknown kid",
+      make: async () => {
+        const { privateKey } = await generateKeyPair("RS256");
+        return new SignJWT({ sub: "x" }).setProtectedHeader({ alg: "RS256", kid: "no-such-kid" }).setAudience("a").setExpirationTime("1h").sign(privateKey);
+      },
+    },
   ])("VerifySession(jwt) refuses $note with UNAUTHENTICATED", async ({ make }) => {
     const issued = await h.grpc.issueJwt({ session: (await h.mint()).session });
     const bad = await make(issued.token);
@@ -112,7 +123,9 @@ describe("IssueJwt, VerifySession, VerifyWallet against the local Para backend",
     expect(ok.userId).toBe(minted.userId);
     expect((await failure(h.grpc.verifySession({ credential: { case: "verificationToken", value: "bogus-token" } }))).code).toBe(Code.Unauthenticated);
     await localPara.revokeSession(minted.sessionCookie);
-    expect((await failure(h.grpc.verifySession({ credential: { case: "verificationToken", value: minted.verificationToken } }))).code).toBe(Code.Unauthenticated);
+    expect((await failure(h.grpc.verifySession({ credential: { case: "verificationToken", value: minted.verificationToken } }))).code).toBe(
+      Code.Unauthenticated,
+    );
   });
 
   test("VerifySession with no credential is INVALID_ARGUMENT", async () => {
@@ -124,7 +137,7 @@ describe("IssueJwt, VerifySession, VerifyWallet against the local Para backend",
     for (const w of minted.wallets) {
       expect((await h.grpc.verifyWallet({ address: w.address })).walletId).toBe(w.id);
     }
-    expect((await failure(h.grpc.verifyWallet({ address: "0x" + "ab".repeat(20) }))).code).toBe(Code.NotFound);
+    expect((await failure(h.grpc.verifyWallet({ address: `0x${"ab".repeat(20)}` }))).code).toBe(Code.NotFound);
     expect((await failure(h.grpc.verifyWallet({ address: "" }))).code).toBe(Code.InvalidArgument);
     expect((await failure(h.grpc.verifyWallet({ address: "not an address!" }))).code).toBe(Code.InvalidArgument);
   });

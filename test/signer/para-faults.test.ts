@@ -6,7 +6,6 @@ import { localPara } from "../support/local-para-admin.js";
 import { failure } from "../support/failure.js";
 import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
 
-
 const digest = () => new Uint8Array(32).map(() => Math.floor(Math.random() * 256));
 
 /** Every row of docs/design.md §4 that Para's behaviour produces, each from a real situation on the local backend. */
@@ -110,9 +109,7 @@ describe("Para failures map to gRPC codes", () => {
     const others = await Promise.all(Array.from({ length: 6 }, () => h.mint()));
     // Para refuses this one user's presign every time; the SDK's worker crashes on any such refusal.
     await localPara.addFault({ endpoint: "messagesSign", apiKey: h.key.apiKey, userId: culprit.userId, status: 403 });
-    const [bad, ...good] = await Promise.allSettled(
-      [culprit, ...others].map((m) => h.grpc.signMessage({ session: m.session, message: digest() })),
-    );
+    const [bad, ...good] = await Promise.allSettled([culprit, ...others].map((m) => h.grpc.signMessage({ session: m.session, message: digest() })));
     expect(bad?.status).toBe("rejected");
     const refusal = ConnectError.from((bad as PromiseRejectedResult).reason);
     expect(refusal.code).toBe(Code.FailedPrecondition);

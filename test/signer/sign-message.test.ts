@@ -14,7 +14,6 @@ function ed25519Verify(publicKeyBase58: string, message: Uint8Array, signature: 
   return verify(null, message, createPublicKey({ key: spki, format: "der", type: "spki" }), signature);
 }
 
-
 describe("SignMessage against the local Para backend", () => {
   let h: SignerHarness;
   beforeAll(async () => {
@@ -77,14 +76,18 @@ describe("SignMessage against the local Para backend", () => {
 
   test("EIP191 on a Solana wallet is INVALID_ARGUMENT", async () => {
     const minted = await h.mint();
-    const error = await failure(h.grpc.signMessage({ session: minted.session, message: new Uint8Array(4), walletType: WalletType.SOLANA, format: MessageFormat.EIP191 }));
+    const error = await failure(
+      h.grpc.signMessage({ session: minted.session, message: new Uint8Array(4), walletType: WalletType.SOLANA, format: MessageFormat.EIP191 }),
+    );
     expect(error.code).toBe(Code.InvalidArgument);
   });
 
   test("unknown wallet id is NOT_FOUND; a type the session lacks is NOT_FOUND", async () => {
     const minted = await h.mint();
     expect((await failure(h.grpc.signMessage({ session: minted.session, message: new Uint8Array(32), walletId: "nope" }))).code).toBe(Code.NotFound);
-    expect((await failure(h.grpc.signMessage({ session: minted.session, message: new Uint8Array(32), walletType: WalletType.COSMOS }))).code).toBe(Code.NotFound);
+    expect((await failure(h.grpc.signMessage({ session: minted.session, message: new Uint8Array(32), walletType: WalletType.COSMOS }))).code).toBe(
+      Code.NotFound,
+    );
   });
 
   test("a session exported without signers is FAILED_PRECONDITION / SIGNER_MISSING", async () => {

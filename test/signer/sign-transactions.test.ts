@@ -91,7 +91,13 @@ describe("SignTransaction, SignTypedData, SignAuthorization, SignSolanaTransacti
     { note: "garbage", tx: () => new Uint8Array([0x02, 0xc1, 0xff, 0x00]), chainId: 1n, field: "unsigned_transaction", reason: "MALFORMED" },
     { note: "truncated", tx: () => exampleEvmTransaction(1).slice(0, 20), chainId: 1n, field: "unsigned_transaction", reason: "MALFORMED" },
     { note: "trailing bytes", tx: () => new Uint8Array([...exampleEvmTransaction(1), 0x00]), chainId: 1n, field: "unsigned_transaction" },
-    { note: "blob (0x03) envelope", tx: () => new Uint8Array([0x03, ...exampleEvmTransaction(1).slice(1)]), chainId: 1n, field: "unsigned_transaction", reason: "UNSUPPORTED_TYPE" },
+    {
+      note: "blob (0x03) envelope",
+      tx: () => new Uint8Array([0x03, ...exampleEvmTransaction(1).slice(1)]),
+      chainId: 1n,
+      field: "unsigned_transaction",
+      reason: "UNSUPPORTED_TYPE",
+    },
     { note: "wrong chain id", tx: () => exampleEvmTransaction(1), chainId: 5n, field: "chain_id", reason: "CHAIN_MISMATCH" },
     { note: "chain id missing", tx: () => exampleEvmTransaction(1), chainId: 0n, field: "chain_id", reason: "REQUIRED" },
     {
@@ -103,14 +109,27 @@ describe("SignTransaction, SignTypedData, SignAuthorization, SignSolanaTransacti
     },
     {
       note: "already signed",
-      tx: () => hexBytes(serializeTransaction(parseTransaction(hex(exampleEvmTransaction(1))) as TransactionSerializable, { r: `0x${"11".repeat(32)}`, s: `0x${"22".repeat(32)}`, yParity: 0 })),
+      tx: () =>
+        hexBytes(
+          serializeTransaction(parseTransaction(hex(exampleEvmTransaction(1))) as TransactionSerializable, {
+            r: `0x${"11".repeat(32)}`,
+            s: `0x${"22".repeat(32)}`,
+            yParity: 0,
+          }),
+        ),
       chainId: 1n,
       field: "unsigned_transaction",
       reason: "ALREADY_SIGNED",
     },
     {
       note: "signed legacy",
-      tx: () => hexBytes(serializeTransaction({ type: "legacy", to: CONTRACT, value: 1n, nonce: 0, gas: 21_000n, gasPrice: 1n, chainId: 1 }, { r: `0x${"11".repeat(32)}`, s: `0x${"22".repeat(32)}`, v: 37n })),
+      tx: () =>
+        hexBytes(
+          serializeTransaction(
+            { type: "legacy", to: CONTRACT, value: 1n, nonce: 0, gas: 21_000n, gasPrice: 1n, chainId: 1 },
+            { r: `0x${"11".repeat(32)}`, s: `0x${"22".repeat(32)}`, v: 37n },
+          ),
+        ),
       chainId: 1n,
       field: "unsigned_transaction",
       reason: "ALREADY_SIGNED",
@@ -124,7 +143,9 @@ describe("SignTransaction, SignTypedData, SignAuthorization, SignSolanaTransacti
 
   test("EVM: a Solana wallet id is not an EVM wallet (NOT_FOUND)", async () => {
     const m = await h.mint();
-    const error = await failure(h.grpc.signTransaction({ session: m.session, walletId: solOf(m).id, unsignedTransaction: exampleEvmTransaction(1), chainId: 1n }));
+    const error = await failure(
+      h.grpc.signTransaction({ session: m.session, walletId: solOf(m).id, unsignedTransaction: exampleEvmTransaction(1), chainId: 1n }),
+    );
     expect(error.code).toBe(Code.NotFound);
   });
 
@@ -137,7 +158,11 @@ describe("SignTransaction, SignTypedData, SignAuthorization, SignSolanaTransacti
     expect([27, 28]).toContain(res.signature[64]);
     expect(res.encodedSignature).toBe(hex(res.signature));
     expect(res.digest.length).toBe(32);
-    const ok = await verifyTypedData({ ...(typed as unknown as TypedDataDefinition), address: evmOf(m).address as `0x${string}`, signature: hex(res.signature) });
+    const ok = await verifyTypedData({
+      ...(typed as unknown as TypedDataDefinition),
+      address: evmOf(m).address as `0x${string}`,
+      signature: hex(res.signature),
+    });
     expect(ok).toBe(true);
   });
 
@@ -147,10 +172,17 @@ describe("SignTransaction, SignTypedData, SignAuthorization, SignSolanaTransacti
     { note: "an array", json: "[]", reason: "NOT_TYPED_DATA" },
     { note: "primaryType missing", json: JSON.stringify({ ...exampleTypedData(), primaryType: undefined }), reason: "NOT_TYPED_DATA" },
     { note: "unknown primaryType", json: JSON.stringify({ ...exampleTypedData(), primaryType: "Nope" }), reason: "NOT_HASHABLE" },
-    { note: "invalid type name", json: JSON.stringify({ ...exampleTypedData(), types: { ...(exampleTypedData()["types"] as object), Person: [{ name: "n", type: "uint999" }] } }), reason: "NOT_HASHABLE" },
+    {
+      note: "invalid type name",
+      json: JSON.stringify({ ...exampleTypedData(), types: { ...(exampleTypedData()["types"] as object), Person: [{ name: "n", type: "uint999" }] } }),
+      reason: "NOT_HASHABLE",
+    },
     {
       note: "value not matching its type",
-      json: JSON.stringify({ ...exampleTypedData(), message: { ...(exampleTypedData()["message"] as object), from: { name: "x", wallet: "CANARY-not-an-address" } } }),
+      json: JSON.stringify({
+        ...exampleTypedData(),
+        message: { ...(exampleTypedData()["message"] as object), from: { name: "x", wallet: "CANARY-not-an-address" } },
+      }),
       reason: "NOT_HASHABLE",
     },
     { note: "over the size limit", json: JSON.stringify({ ...exampleTypedData(), pad: "x".repeat(64 * 1024) }), reason: "TOO_LARGE" },
@@ -184,27 +216,30 @@ describe("SignTransaction, SignTypedData, SignAuthorization, SignSolanaTransacti
     expectViolation(await failure(h.grpc.signAuthorization({ session: m.session, ...req })), field);
   });
 
-  test.each([["legacy", "legacy"] as const, ["v0", 0] as const])("Solana %s: the wallet's slot signed, verified against its public key", async (_name, version) => {
-    const m = await h.mint();
-    const sol = solOf(m);
-    const other = await h.mint();
-    // Two signers: the wallet pays, another account also signs (its slot stays zero).
-    const unsigned = exampleSolanaTransaction(sol.address, version, solOf(other).address);
-    const twoSigners = exampleSolanaTransactionWithSigners(sol.address, solOf(other).address, version);
-    for (const wire of [unsigned, twoSigners]) {
-      const res = await h.grpc.signSolanaTransaction({ session: m.session, transaction: wire });
-      expect(res.walletId).toBe(sol.id);
-      expect(res.address).toBe(sol.address);
-      expect(res.signature.length).toBe(64);
-      const decoded = getTransactionDecoder().decode(res.signedTransaction);
-      const pub = new Uint8Array(getAddressEncoder().encode(sol.address as Address));
-      const slot = decoded.signatures[sol.address as Address];
-      expect(slot && Buffer.from(slot).equals(Buffer.from(res.signature))).toBe(true);
-      expect(ed25519.verify(res.signature, new Uint8Array(decoded.messageBytes), pub)).toBe(true);
-      expect(Buffer.from(decoded.messageBytes).equals(Buffer.from(getTransactionDecoder().decode(wire).messageBytes))).toBe(true);
-      for (const [address, signature] of Object.entries(decoded.signatures)) if (address !== sol.address) expect(signature).toBeNull();
-    }
-  });
+  test.each([["legacy", "legacy"] as const, ["v0", 0] as const])(
+    "Solana %s: the wallet's slot signed, verified against its public key",
+    async (_name, version) => {
+      const m = await h.mint();
+      const sol = solOf(m);
+      const other = await h.mint();
+      // Two signers: the wallet pays, another account also signs (its slot stays zero).
+      const unsigned = exampleSolanaTransaction(sol.address, version, solOf(other).address);
+      const twoSigners = exampleSolanaTransactionWithSigners(sol.address, solOf(other).address, version);
+      for (const wire of [unsigned, twoSigners]) {
+        const res = await h.grpc.signSolanaTransaction({ session: m.session, transaction: wire });
+        expect(res.walletId).toBe(sol.id);
+        expect(res.address).toBe(sol.address);
+        expect(res.signature.length).toBe(64);
+        const decoded = getTransactionDecoder().decode(res.signedTransaction);
+        const pub = new Uint8Array(getAddressEncoder().encode(sol.address as Address));
+        const slot = decoded.signatures[sol.address as Address];
+        expect(slot && Buffer.from(slot).equals(Buffer.from(res.signature))).toBe(true);
+        expect(ed25519.verify(res.signature, new Uint8Array(decoded.messageBytes), pub)).toBe(true);
+        expect(Buffer.from(decoded.messageBytes).equals(Buffer.from(getTransactionDecoder().decode(wire).messageBytes))).toBe(true);
+        for (const [address, signature] of Object.entries(decoded.signatures)) if (address !== sol.address) expect(signature).toBeNull();
+      }
+    },
+  );
 
   test("Solana: a wallet that is not a required signer is INVALID_ARGUMENT (before Para)", async () => {
     const m = await h.mint();
@@ -298,7 +333,14 @@ function exampleSolanaTransactionWithSigners(payer: string, second: string, vers
     (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: "4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi" as Blockhash, lastValidBlockHeight: 0n }, m),
     (m) =>
       appendTransactionMessageInstruction(
-        { programAddress: "11111111111111111111111111111111" as Address, accounts: [{ address: payer as Address, role: 3 }, { address: second as Address, role: 2 }], data: new Uint8Array([2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]) },
+        {
+          programAddress: "11111111111111111111111111111111" as Address,
+          accounts: [
+            { address: payer as Address, role: 3 },
+            { address: second as Address, role: 2 },
+          ],
+          data: new Uint8Array([2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]),
+        },
         m,
       ),
   );

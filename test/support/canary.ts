@@ -37,7 +37,11 @@ export function forms(value: string | Uint8Array): string[] {
  * for the caller to search its own sink (logs, errors, spans, metrics) for. `attempt` receives each call that is
  * expected to fail. `label` keeps the canary users of different test files apart.
  */
-export async function exerciseEveryPath(h: SignerHarness, label: string, attempt: (call: Promise<unknown>) => Promise<unknown>): Promise<Array<string | Uint8Array>> {
+export async function exerciseEveryPath(
+  h: SignerHarness,
+  label: string,
+  attempt: (call: Promise<unknown>) => Promise<unknown>,
+): Promise<Array<string | Uint8Array>> {
   const secrets: Array<string | Uint8Array> = [h.key.secretApiKey];
   const mint = async (opts: MintOptions = {}) => {
     const m = await h.mint(opts);
@@ -64,7 +68,10 @@ export async function exerciseEveryPath(h: SignerHarness, label: string, attempt
   secrets.push(unsignedTx);
   const tx = await h.grpc.signTransaction({ session: a.session, unsignedTransaction: unsignedTx, chainId: 1n });
   secrets.push(tx.r, tx.s, tx.signedTransaction, tx.transactionHash);
-  const typedDataJson = JSON.stringify({ ...exampleTypedData(), message: { ...(exampleTypedData()["message"] as object), contents: `CANARY-TYPED-DATA-${label}-5e8d1c` } });
+  const typedDataJson = JSON.stringify({
+    ...exampleTypedData(),
+    message: { ...(exampleTypedData()["message"] as object), contents: `CANARY-TYPED-DATA-${label}-5e8d1c` },
+  });
   secrets.push(typedDataJson, `CANARY-TYPED-DATA-${label}-5e8d1c`);
   const typed = await h.grpc.signTypedData({ session: a.session, typedDataJson });
   secrets.push(typed.signature, typed.encodedSignature, typed.digest);
@@ -86,16 +93,21 @@ export async function exerciseEveryPath(h: SignerHarness, label: string, attempt
   const doc = JSON.parse(Buffer.from(a.session, "base64").toString()) as Record<string, unknown>;
   await attempt(h.grpc.checkSession({ session: Buffer.from(JSON.stringify({ ...doc, wallets: [] })).toString("base64") }));
   await attempt(h.grpc.checkSession({ session: JSON.stringify(doc) }));
-  await attempt(h.grpc.checkSession({ session: a.session + "!" }));
+  await attempt(h.grpc.checkSession({ session: `${a.session}!` }));
   await attempt(h.grpc.signMessage({ session: a.sessionWithoutSigners, message: new Uint8Array(32) }));
   await attempt(h.grpc.signMessage({ session: a.session, message, walletId: walletCanary }));
   await attempt(h.grpc.signMessage({ session: a.session, message, format: MessageFormat.RAW }));
-  await attempt(h.grpc.verifySession({ credential: { case: "jwt", value: jwt.token.slice(0, -4) + "AAAA" } }));
+  await attempt(h.grpc.verifySession({ credential: { case: "jwt", value: `${jwt.token.slice(0, -4)}AAAA` } }));
   await attempt(h.grpc.verifySession({ credential: { case: "verificationToken", value: tokenCanary } }));
   await attempt(h.grpc.verifyWallet({ address: addressCanary }));
 
   await attempt(h.grpc.signTransaction({ session: a.session, unsignedTransaction: unsignedTx, chainId: 5n }));
-  await attempt(h.grpc.signTypedData({ session: a.session, typedDataJson: typedDataJson.replace("0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826", `CANARY-NOT-AN-ADDRESS-${label}`) }));
+  await attempt(
+    h.grpc.signTypedData({
+      session: a.session,
+      typedDataJson: typedDataJson.replace("0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826", `CANARY-NOT-AN-ADDRESS-${label}`),
+    }),
+  );
   secrets.push(`CANARY-NOT-AN-ADDRESS-${label}`);
   await attempt(h.grpc.signAuthorization({ session: a.session, chainId: 1n, contractAddress: contractCanary.replace("0x", "0xZ"), nonce: 0n }));
   const stranger = await mint();

@@ -1,14 +1,6 @@
 // Typed client of the local Para backend's /_local/ admin API. Tests run in vitest worker processes while the
 // backend lives in the globalSetup process, so they drive it over HTTP.
-import type {
-  AddFaultResult,
-  ApiKeyInfo,
-  CreateApiKeyOptions,
-  FaultSpec,
-  LocalParaStats,
-  MintOptions,
-  MintedSession,
-} from "../../src/local-para/types.js";
+import type { AddFaultResult, ApiKeyInfo, CreateApiKeyOptions, FaultSpec, LocalParaStats, MintOptions, MintedSession } from "../../src/local-para/types.js";
 
 export const LOCAL_PARA_API_URL = process.env["LOCAL_PARA_API_URL"] ?? "http://localhost:8080";
 
@@ -29,10 +21,8 @@ export const localPara = {
   revokeSession: async (sessionCookie: string) => void (await call("POST", "sessions/revoke", { sessionCookie })),
   expireSession: async (sessionCookie: string) => void (await call("POST", "sessions/expire", { sessionCookie })),
   addFault: async (fault: FaultSpec) => (await call<AddFaultResult>("POST", "faults", fault)).id,
-  clearFaults: async (apiKey?: string) =>
-    void (await call("DELETE", apiKey === undefined ? "faults" : `faults?apiKey=${encodeURIComponent(apiKey)}`)),
-  setTransactionReview: async (walletId: string, required: boolean) =>
-    void (await call("POST", "wallets/review", { walletId, required })),
+  clearFaults: async (apiKey?: string) => void (await call("DELETE", apiKey === undefined ? "faults" : `faults?apiKey=${encodeURIComponent(apiKey)}`)),
+  setTransactionReview: async (walletId: string, required: boolean) => void (await call("POST", "wallets/review", { walletId, required })),
   setPolicyDenial: async (walletId: string, deny: boolean, deniedBy?: string) =>
     void (await call("POST", "wallets/policy", { walletId, deny, ...(deniedBy !== undefined ? { deniedBy } : {}) })),
   approvePendingTransaction: async (id: string) => void (await call("POST", "pending-transactions/approve", { id })),

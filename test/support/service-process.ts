@@ -50,7 +50,10 @@ export async function waitForHealth(port: number, want: S, service = "", tries =
   const health = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}`, idleConnectionTimeoutMs: 50 }));
   let status = S.UNKNOWN;
   for (let i = 0; i < tries; i++) {
-    status = await health.check({ service }).then((r) => r.status, () => S.UNKNOWN);
+    status = await health.check({ service }).then(
+      (r) => r.status,
+      () => S.UNKNOWN,
+    );
     if (status === want) break;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { envToConfig } from "../../src/config.js";
-import { createServer, type Server } from "../../src/server.js";
+import { envToConfig } from "../../src/config/config.js";
+import { createServer, type Server } from "../../src/transport/server.js";
 
 export interface RunningServer {
   server: Server;

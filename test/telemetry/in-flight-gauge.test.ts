@@ -28,12 +28,21 @@ describe("InFlightGauge", () => {
     const a1 = gauge.enter("A", { "rpc.method": "A" });
     const a2 = gauge.enter("A", { "rpc.method": "A" });
     const b = gauge.enter("B", { "rpc.method": "B" });
-    expect(await observed(reader)).toEqual([{ value: 2, method: "A" }, { value: 1, method: "B" }]);
+    expect(await observed(reader)).toEqual([
+      { value: 2, method: "A" },
+      { value: 1, method: "B" },
+    ]);
     a1();
     b();
-    expect(await observed(reader)).toEqual([{ value: 1, method: "A" }, { value: 0, method: "B" }]);
+    expect(await observed(reader)).toEqual([
+      { value: 1, method: "A" },
+      { value: 0, method: "B" },
+    ]);
     a2();
-    expect(await observed(reader)).toEqual([{ value: 0, method: "A" }, { value: 0, method: "B" }]);
+    expect(await observed(reader)).toEqual([
+      { value: 0, method: "A" },
+      { value: 0, method: "B" },
+    ]);
   });
 
   test("forgets idle attribute sets past a bound, so distinct authorities cannot grow it without limit", async () => {

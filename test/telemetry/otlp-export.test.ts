@@ -27,7 +27,7 @@ async function startReceiver() {
 
 async function runServiceAndCallEachRpc(protocol: "http/json" | "http/protobuf", receiverUrl: string) {
   const key = await localPara.createApiKey();
-  const service = spawnService(["--import", "tsx", "--import", "./src/otel.ts", "src/main.ts"], {
+  const service = spawnService(["--import", "tsx", "--import", "./src/runtime/otel.ts", "src/runtime/main.ts"], {
     PORT: "0",
     PARA_ENVIRONMENT: "DEV",
     PARA_API_KEY: key.apiKey,

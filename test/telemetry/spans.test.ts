@@ -112,24 +112,44 @@ describe("traces: a SERVER span per call with Para child spans", () => {
 
   test.each([
     { note: "INVALID_ARGUMENT", code: Code.InvalidArgument, error: false, call: (h: SignerHarness) => h.grpc.checkSession({ session: "x" }) },
-    { note: "NOT_FOUND", code: Code.NotFound, error: false, call: (h: SignerHarness) => h.grpc.verifyWallet({ address: "0x" + "ef".repeat(20) }) },
-    { note: "UNAUTHENTICATED", code: Code.Unauthenticated, error: false, call: (h: SignerHarness) => h.grpc.verifySession({ credential: { case: "jwt", value: "a.b.c" } }) },
-    { note: "FAILED_PRECONDITION", code: Code.FailedPrecondition, error: false, call: async (h: SignerHarness) => h.grpc.signMessage({ session: (await h.mint()).sessionWithoutSigners, message: new Uint8Array(32) }) },
-    { note: "UNAVAILABLE", code: Code.Unavailable, error: true, call: async (h: SignerHarness) => {
-      const m = await h.mint();
-      await localPara.addFault({ endpoint: "keepAlive", apiKey: h.key.apiKey, status: 503, times: 1 });
-      await localPara.addFault({ endpoint: "touch", apiKey: h.key.apiKey, status: 503, times: 10 });
-      try {
-        return await h.grpc.checkSession({ session: m.session });
-      } finally {
-        await localPara.clearFaults(h.key.apiKey);
-      }
-    } },
-    { note: "DEADLINE_EXCEEDED", code: Code.DeadlineExceeded, error: true, call: async (h: SignerHarness) => {
-      const m = await h.mint();
-      await localPara.addFault({ endpoint: "keepAlive", apiKey: h.key.apiKey, hang: true, times: 1 });
-      return h.grpc.checkSession({ session: m.session, extend: true }, { timeoutMs: 300 });
-    } },
+    { note: "NOT_FOUND", code: Code.NotFound, error: false, call: (h: SignerHarness) => h.grpc.verifyWallet({ address: `0x${"ef".repeat(20)}` }) },
+    {
+      note: "UNAUTHENTICATED",
+      code: Code.Unauthenticated,
+      error: false,
+      call: (h: SignerHarness) => h.grpc.verifySession({ credential: { case: "jwt", value: "a.b.c" } }),
+    },
+    {
+      note: "FAILED_PRECONDITION",
+      code: Code.FailedPrecondition,
+      error: false,
+      call: async (h: SignerHarness) => h.grpc.signMessage({ session: (await h.mint()).sessionWithoutSigners, message: new Uint8Array(32) }),
+    },
+    {
+      note: "UNAVAILABLE",
+      code: Code.Unavailable,
+      error: true,
+      call: async (h: SignerHarness) => {
+        const m = await h.mint();
+        await localPara.addFault({ endpoint: "keepAlive", apiKey: h.key.apiKey, status: 503, times: 1 });
+        await localPara.addFault({ endpoint: "touch", apiKey: h.key.apiKey, status: 503, times: 10 });
+        try {
+          return await h.grpc.checkSession({ session: m.session });
+        } finally {
+          await localPara.clearFaults(h.key.apiKey);
+        }
+      },
+    },
+    {
+      note: "DEADLINE_EXCEEDED",
+      code: Code.DeadlineExceeded,
+      error: true,
+      call: async (h: SignerHarness) => {
+        const m = await h.mint();
+        await localPara.addFault({ endpoint: "keepAlive", apiKey: h.key.apiKey, hang: true, times: 1 });
+        return h.grpc.checkSession({ session: m.session, extend: true }, { timeoutMs: 300 });
+      },
+    },
   ])("$note: status code recorded; span status error = $error", async ({ code, error, call }) => {
     expect((await failure(call(h))).code).toBe(code);
     // The caller may see its deadline a moment before the server ends the span.
@@ -161,7 +181,9 @@ describe("traces: a SERVER span per call with Para child spans", () => {
   test("access log lines carry the span's trace_id and span_id", async () => {
     await h.grpc.checkSession({ session: (await h.mint()).session });
     const span = serverSpan("CheckSession");
-    const line = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["rpc"] === `${S}/CheckSession` && l["span_id"] === span.spanContext().spanId);
+    const line = h.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l["rpc"] === `${S}/CheckSession` && l["span_id"] === span.spanContext().spanId);
     expect(line?.["trace_id"]).toBe(span.spanContext().traceId);
   });
 

@@ -14,7 +14,12 @@ afterAll(() => h.stop());
 
 test("the README's trace picture (npm run -s trace-picture) draws a real SignMessage trace and nothing secret", async () => {
   const minted = await h.mint();
-  const res = await h.grpc.signMessage({ session: minted.session, message: new TextEncoder().encode("hello"), walletType: WalletType.EVM, format: MessageFormat.EIP191 });
+  const res = await h.grpc.signMessage({
+    session: minted.session,
+    message: new TextEncoder().encode("hello"),
+    walletType: WalletType.EVM,
+    format: MessageFormat.EIP191,
+  });
   const spans = telemetry.spans();
   const root = spans.find((s) => s.kind === SpanKind.SERVER && s.name === "para.signer.v1.SignerService/SignMessage")!;
   const rows = waterfall(spans, root);

@@ -1,6 +1,6 @@
 // A request whose body is sent in part and never ended, over a raw node:http2 session: what a caller that pins server
 // memory does. The call resolves with whatever status the server gives, or when the stream closes.
-import * as http2 from "node:http2";
+import type * as http2 from "node:http2";
 
 export interface StalledResult {
   httpStatus: number;

@@ -5,8 +5,8 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { createGrpcTransport, createConnectTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus as S } from "../../gen/grpc/health/v1/health_pb.js";
 import { CheckSessionResponseSchema, SignerService } from "../../gen/para/signer/v1/signer_service_pb.js";
-import { envToConfig } from "../../src/config.js";
-import { createServer, type Server, type ServerOptions } from "../../src/server.js";
+import { envToConfig } from "../../src/config/config.js";
+import { createServer, type Server, type ServerOptions } from "../../src/transport/server.js";
 
 export const CHECK_SESSION = "/para.signer.v1.SignerService/CheckSession";
 export const HEALTH_CHECK = "/grpc.health.v1.Health/Check";

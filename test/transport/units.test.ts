@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { SignerService } from "../../gen/para/signer/v1/signer_service_pb.js";
-import { envToConfig } from "../../src/config.js";
+import { envToConfig } from "../../src/config/config.js";
 import { BodyBudget, SMALL_BODY_BYTES } from "../../src/transport/body-budget.js";
 import { EnvelopeTracker } from "../../src/transport/envelope-tracker.js";
 import { largestRequestBytes, routeLimits } from "../../src/transport/request-limits.js";

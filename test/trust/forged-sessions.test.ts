@@ -35,7 +35,10 @@ function bobsValues(bob: MintedSession): string[] {
 }
 
 function expectNothingOf(values: string[], answer: unknown): void {
-  const text = answer instanceof ConnectError ? JSON.stringify({ m: answer.rawMessage, d: answer.details, meta: [...answer.metadata] }) : JSON.stringify(answer, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v));
+  const text =
+    answer instanceof ConnectError
+      ? JSON.stringify({ m: answer.rawMessage, d: answer.details, meta: [...answer.metadata] })
+      : JSON.stringify(answer, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v));
   for (const value of values) expect(text).not.toContain(value);
 }
 
@@ -98,7 +101,10 @@ describe("a rewritten session vouches for nobody (real server, local Para backen
       edit: (doc) => {
         const mine = Object.values(doc.wallets);
         doc.wallets = Object.fromEntries(
-          Object.values(decode(bob.session).wallets).map((w) => [w["id"], { ...w, userId: alice.userId, signer: mine.find((m) => m["type"] === w["type"])!["signer"] }]),
+          Object.values(decode(bob.session).wallets).map((w) => [
+            w["id"],
+            { ...w, userId: alice.userId, signer: mine.find((m) => m["type"] === w["type"])!["signer"] },
+          ]),
         );
       },
     },
@@ -134,7 +140,9 @@ describe("a rewritten session vouches for nobody (real server, local Para backen
     expectMismatch(checked, what);
     expectNothingOf(bobsValues(bob), checked);
     for (const walletType of [WalletType.EVM, WalletType.SOLANA]) {
-      const signed = await failure(h.grpc.signMessage({ session: forged, message, walletType, format: walletType === WalletType.EVM ? MessageFormat.EIP191 : MessageFormat.RAW }));
+      const signed = await failure(
+        h.grpc.signMessage({ session: forged, message, walletType, format: walletType === WalletType.EVM ? MessageFormat.EIP191 : MessageFormat.RAW }),
+      );
       expectMismatch(signed, what);
       expectNothingOf(bobsValues(bob), signed);
     }

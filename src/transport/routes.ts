@@ -1,10 +1,10 @@
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
-import { file_google_rpc_error_details } from "../gen/google/rpc/error_details_pb.js";
-import { Health } from "../gen/grpc/health/v1/health_pb.js";
-import { SignerService } from "../gen/para/signer/v1/signer_service_pb.js";
-import { type HealthRegistry } from "./health/health-registry.js";
-import { createHealthService } from "./health/health-service.js";
-import { createReflectionServices } from "./reflection/reflection-service.js";
+import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { SignerService } from "../../gen/para/signer/v1/signer_service_pb.js";
+import type { HealthRegistry } from "../health/health-registry.js";
+import { createHealthService } from "../health/health-service.js";
+import { createReflectionServices } from "../reflection/reflection-service.js";
 
 export interface RouteDeps {
   signer: Partial<ServiceImpl<typeof SignerService>>;

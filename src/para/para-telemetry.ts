@@ -1,6 +1,6 @@
 import { type Attributes, type Meter, SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
-import type { ParaEndpoint, ParaRoundTrip } from "../para/para-endpoints.js";
-import * as sc from "./semconv.js";
+import type { ParaEndpoint, ParaRoundTrip } from "./para-endpoints.js";
+import * as sc from "../telemetry/semconv.js";
 
 export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -19,7 +19,11 @@ export class ParaTelemetry {
     /** Told the HTTP status (or undefined: no answer) of every round trip, e.g. to judge Para's reachability. */
     private readonly observe: (status: number | undefined) => void = () => undefined,
   ) {
-    this.duration = meter.createHistogram(sc.METRIC_PARA_CLIENT_DURATION, { unit: "s", description: "Duration of round trips to Para, per endpoint and outcome.", advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS_S } });
+    this.duration = meter.createHistogram(sc.METRIC_PARA_CLIENT_DURATION, {
+      unit: "s",
+      description: "Duration of round trips to Para, per endpoint and outcome.",
+      advice: { explicitBucketBoundaries: sc.DURATION_BUCKETS_S },
+    });
   }
 
   /** Records a round trip that already happened (the SDK's HTTP client reports them when they finish). */

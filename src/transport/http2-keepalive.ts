@@ -1,5 +1,5 @@
 import type * as http2 from "node:http2";
-import type { Http2Config } from "./config.js";
+import type { Http2Config } from "../config/config.js";
 
 /**
  * Connection hygiene for one HTTP/2 session: close it after a long idle

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { ParaEnvironment } from "./config.js";
+import type { ParaEnvironment } from "../config/config.js";
 
 export interface LocalBackend {
   para: { environment: ParaEnvironment; apiKey: string; secretApiKey: string; jwtAudience: string; apiBaseUrl: string };
@@ -26,7 +26,13 @@ export async function startLocalBackend(logger: Logger): Promise<LocalBackend> {
       "Mint a session with: npm run -s mint-session -- --json",
   );
   return {
-    para: { environment: "DEV", apiKey: LOCAL_PARA_API_KEY, secretApiKey: LOCAL_PARA_SECRET_API_KEY, jwtAudience: LOCAL_PARA_API_KEY_ID, apiBaseUrl: backend.apiUrl },
+    para: {
+      environment: "DEV",
+      apiKey: LOCAL_PARA_API_KEY,
+      secretApiKey: LOCAL_PARA_SECRET_API_KEY,
+      jwtAudience: LOCAL_PARA_API_KEY_ID,
+      apiBaseUrl: backend.apiUrl,
+    },
     stop: () => backend.stop(),
   };
 }
@@ -35,9 +41,9 @@ export async function startLocalBackend(logger: Logger): Promise<LocalBackend> {
  * The production image leaves src/local-para out (Dockerfile): a build without the emulator fails here with a line
  * that says what to do, not a module-resolution stack.
  */
-async function loadLocalPara(): Promise<typeof import("./local-para/index.js")> {
+async function loadLocalPara(): Promise<typeof import("../local-para/index.js")> {
   try {
-    return await import("./local-para/index.js");
+    return await import("../local-para/index.js");
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     // Only the emulator itself missing; anything else (a dependency it lacks, a syntax error) is reported as is.

@@ -3,11 +3,11 @@
  * `grpc:` probe instead): exits 0 when grpc.health.v1.Health/Check on this
  * container's port answers SERVING, 1 otherwise.
  *
- *   node dist/src/health-probe.js            (PORT, default 50051; TLS not supported: probe the h2c port)
+ *   node dist/src/health/health-probe.js            (PORT, default 50051; TLS not supported: probe the h2c port)
  */
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
+import { Health, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
 
 const port = Number(process.env["PORT"] ?? "50051");
 const client = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}` }));

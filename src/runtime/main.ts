@@ -1,10 +1,10 @@
 import { availableParallelism } from "node:os";
 import { runPrimary, isClusterWorker } from "./cluster.js";
-import { type Config, ConfigError, envToConfig } from "./config.js";
+import { type Config, ConfigError, envToConfig } from "../config/config.js";
 import { startLocalBackend } from "./local-mode.js";
 import { startService } from "./service.js";
-import { createLogger } from "./telemetry/logger.js";
-import { runShutdownHooks } from "./telemetry/shutdown-hooks.js";
+import { createLogger } from "../telemetry/logger.js";
+import { runShutdownHooks } from "../telemetry/shutdown-hooks.js";
 
 /**
  * Entry point: environment → config → service (or, with SIGNER_WORKERS > 1,

@@ -1,6 +1,6 @@
 /**
  * OpenTelemetry SDK bootstrap, preloaded before the app:
- *   node --import ./dist/src/otel.js dist/src/main.js
+ *   node --import ./dist/src/runtime/otel.js dist/src/runtime/main.js
  *
  * It does nothing (the app runs on the API's no-op implementation, at no
  * cost) unless an exporter is configured with the standard variables:
@@ -20,7 +20,7 @@
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { B3Propagator } from "@opentelemetry/propagator-b3";
 import { NodeSDK } from "@opentelemetry/sdk-node";
-import { onShutdown } from "./telemetry/shutdown-hooks.js";
+import { onShutdown } from "../telemetry/shutdown-hooks.js";
 
 const env = process.env;
 const otlp = Boolean(env["OTEL_EXPORTER_OTLP_ENDPOINT"] || env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] || env["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]);
@@ -38,7 +38,9 @@ if ((otlp || prometheus) && env["OTEL_SDK_DISABLED"] !== "true") {
   }
   if (prometheus && (env["SIGNER_WORKERS"] ?? "1").trim() !== "1" && !env["SIGNER_CLUSTER_WORKER"]) {
     // node:cluster would share the scrape port between the processes: each scrape would read one random worker.
-    process.stderr.write("otel: OTEL_METRICS_EXPORTER=prometheus with SIGNER_WORKERS other than 1: each scrape reads one process; prefer OTLP or one process per pod\n");
+    process.stderr.write(
+      "otel: OTEL_METRICS_EXPORTER=prometheus with SIGNER_WORKERS other than 1: each scrape reads one process; prefer OTLP or one process per pod\n",
+    );
   }
   if (!otlp) {
     // Prometheus only: nothing to send traces (or OTLP metrics) to.

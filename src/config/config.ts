@@ -1,4 +1,4 @@
-import { type AuthzPolicy, parseAuthzPolicy } from "./authz/policy.js";
+import { type AuthzPolicy, parseAuthzPolicy } from "../authz/policy.js";
 import { boolean, ConfigError, type Env, fileFrom, integer, nonEmpty, oneOf } from "./config-parse.js";
 
 export { ConfigError };

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
+import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 
 /**
  * Constructors for the errors of docs/design.md §4. Messages are short, lower-case,
@@ -38,13 +38,7 @@ export function invalidArgument(field: string, description: string, reason = "IN
   ]);
 }
 
-export function withReason(
-  code: Code,
-  message: string,
-  reason: ErrorReason,
-  metadata: Record<string, string> = {},
-  cause?: unknown,
-): ConnectError {
+export function withReason(code: Code, message: string, reason: ErrorReason, metadata: Record<string, string> = {}, cause?: unknown): ConnectError {
   return new ConnectError(message, code, undefined, [errorInfo(reason, metadata)], cause);
 }
 

@@ -4,15 +4,15 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { callerContextValues } from "./authz/caller-identity.js";
-import type { Config } from "./config.js";
+import { callerContextValues } from "../authz/caller-identity.js";
+import type { Config } from "../config/config.js";
 import { watchSession } from "./http2-keepalive.js";
 import { withStreamHygiene } from "./http2-stream-hygiene.js";
-import { BodyBudget } from "./transport/body-budget.js";
-import { capConnections } from "./transport/connection-cap.js";
-import { createRefusalRecorder, type RefusalTelemetryOptions } from "./transport/refusals.js";
-import { withRequestGuards } from "./transport/request-guard.js";
-import { JSON_FACTOR, largestRequestBytes, type RouteLimit, routeLimit } from "./transport/request-limits.js";
+import { BodyBudget } from "./body-budget.js";
+import { capConnections } from "./connection-cap.js";
+import { createRefusalRecorder, type RefusalTelemetryOptions } from "./refusals.js";
+import { withRequestGuards } from "./request-guard.js";
+import { JSON_FACTOR, largestRequestBytes, type RouteLimit, routeLimit } from "./request-limits.js";
 
 /** After the last call has answered, how long sessions get to flush and close by themselves. */
 const FLUSH_MS = 500;
@@ -118,7 +118,13 @@ export function createServer(options: ServerOptions): Server {
   const tls = config.tls;
   const server = tls
     ? http2.createSecureServer(
-        { cert: tls.cert, key: tls.key, settings, allowHTTP1: false, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) },
+        {
+          cert: tls.cert,
+          key: tls.key,
+          settings,
+          allowHTTP1: false,
+          ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+        },
         handler,
       )
     : http2.createServer({ settings }, handler);
