@@ -5,6 +5,7 @@ import { adminHandler, runAdmin } from "./admin-routes.js";
 import type { Backend } from "./backend.js";
 import { HttpError, header, readJson, sendJson } from "./http-util.js";
 import type { Route } from "./route.js";
+import type { RequestOwner } from "./stats.js";
 import { sessionRoutes } from "./routes-session.js";
 import { signRoutes } from "./routes-sign.js";
 import { verifyRoutes } from "./routes-verify.js";
@@ -19,6 +20,17 @@ function match(method: string, pathname: string): { route: Route; params: string
     if (m !== null) return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
   }
   return undefined;
+}
+
+/**
+ * Whom a request is counted for besides its key: the user of its session cookie (live or not: a refused request
+ * still counts), else the known user its path names. A cookie is counted only when it is one the backend issued,
+ * so made-up ones do not grow the counters.
+ */
+function requestOwner(backend: Backend, sid: string | undefined, pathUser: string | undefined): RequestOwner {
+  const session = sid === undefined ? undefined : backend.store.sessions.get(sid);
+  if (session !== undefined) return { userId: session.userId, sessionCookie: sid };
+  return pathUser !== undefined && backend.store.users.has(pathUser) ? { userId: pathUser } : {};
 }
 
 async function handle(backend: Backend, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -44,9 +56,10 @@ async function handle(backend: Backend, req: IncomingMessage, res: ServerRespons
   // Verify endpoints carry the secret; they are counted and fault-scoped under the public key it belongs to,
   // and the secret itself is never used as a map key in stats.
   const scopeKey = route.auth === "secret" ? key?.apiKey : rawKey;
-  backend.stats.count(route.name, scopeKey);
+  const sid = header(req, "x-capsule-sid");
+  const pathUser = url.pathname.startsWith("/users/") ? params[0] : undefined;
+  backend.stats.count(route.name, scopeKey, requestOwner(backend, sid, pathUser));
   if (route.fault !== undefined) {
-    const pathUser = url.pathname.startsWith("/users/") ? params[0] : undefined;
     const outcome = await backend.faults.apply(route.fault, scopeKey, res, pathUser);
     if (outcome === "handled") return;
     if (outcome === "crashWorker") {
@@ -55,7 +68,7 @@ async function handle(backend: Backend, req: IncomingMessage, res: ServerRespons
     }
   }
   const body = method === "POST" ? await readJson(req) : {};
-  const result = await route.handle({ req, res, backend, url, params, key, sid: header(req, "x-capsule-sid"), body });
+  const result = await route.handle({ req, res, backend, url, params, key, sid, body });
   sendJson(res, 200, result);
 }
 

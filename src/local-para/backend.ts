@@ -7,9 +7,25 @@ import { SigningState } from "./signing-state.js";
 import { Stats } from "./stats.js";
 import { Store } from "./store.js";
 import { LOCAL_PARA_API_KEY, LOCAL_PARA_API_KEY_ID, LOCAL_PARA_PARTNER_ID, LOCAL_PARA_SECRET_API_KEY } from "./constants.js";
-import type { ApiKeyInfo, CreateApiKeyOptions, FaultSpec, LocalParaStats, MintOptions, MintedSession } from "./types.js";
+import type {
+  ApiKeyInfo,
+  CreateApiKeyOptions,
+  FaultSpec,
+  LocalParaStats,
+  MintOptions,
+  MintedSession,
+  PendingTransactionInfo,
+  RequestCounts,
+  RequestCountsFilter,
+  SessionRotationSpec,
+} from "./types.js";
 
 export class BadRequest extends Error {}
+/** A request that contradicts the state it acts on (e.g. approving a denied transaction): HTTP 409 on the admin API. */
+export class Conflict extends Error {}
+
+/** How long a cookie replaced by a rotation keeps working unless a test says otherwise: calls in flight with it finish. */
+const DEFAULT_ROTATION_GRACE_MS = 60_000;
 
 export class Backend {
   readonly store: Store;
@@ -94,7 +110,48 @@ export class Backend {
   }
 
   approvePendingTransaction(id: string): void {
-    if (!this.signing.approve(id)) throw new BadRequest("unknown pending transaction");
+    const outcome = this.signing.approve(id);
+    if (outcome === "unknown") throw new BadRequest("unknown pending transaction");
+    if (outcome === "conflict") throw new Conflict("the pending transaction was denied");
+  }
+
+  /** The user denies the transaction: the SDK's poll then fails (TransactionReviewDenied), and it never signs. */
+  denyPendingTransaction(id: string): void {
+    const outcome = this.signing.deny(id);
+    if (outcome === "unknown") throw new BadRequest("unknown pending transaction");
+    if (outcome === "conflict") throw new Conflict("the pending transaction was approved");
+  }
+
+  /** A user's pending transactions and where each stands, so a test can find the one its call is waiting on. */
+  pendingTransactions(userId: string): PendingTransactionInfo[] {
+    return this.signing.pendingOf(userId).map((p) => ({
+      id: p.id,
+      userId: p.userId,
+      walletId: p.walletId,
+      state: p.deniedAt !== null ? "denied" : p.consumed ? "consumed" : p.approvedAt !== null ? "approved" : "pending",
+      createdAt: p.createdAt,
+      approvedAt: p.approvedAt,
+      deniedAt: p.deniedAt,
+    }));
+  }
+
+  /** Makes keep-alive rotate the cookie of one session (whichever of its cookies is named) or of a user's sessions. */
+  setSessionRotation(spec: SessionRotationSpec): void {
+    const graceMs = spec.graceMs ?? DEFAULT_ROTATION_GRACE_MS;
+    if (!Number.isFinite(graceMs) || graceMs < 0) throw new BadRequest("graceMs must be >= 0");
+    if ("sessionCookie" in spec) {
+      const s = this.store.sessions.get(spec.sessionCookie);
+      if (s === undefined) throw new BadRequest("unknown session");
+      if (spec.enabled) s.rotationGraceMs = graceMs;
+      else delete s.rotationGraceMs;
+      return;
+    }
+    if (!this.store.users.has(spec.userId)) throw new BadRequest("unknown userId");
+    this.store.setUserRotation(spec.userId, spec.enabled ? graceMs : undefined);
+  }
+
+  requestCounts(filter: RequestCountsFilter): RequestCounts {
+    return this.stats.requestCounts(filter);
   }
 
   snapshot(): LocalParaStats {

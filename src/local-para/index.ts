@@ -5,7 +5,19 @@ import { Backend } from "./backend.js";
 import { DEFAULT_API_PORT, DEFAULT_HOSTS, DEFAULT_PORTAL_PORT, DEFAULT_SESSION_LENGTH_MS } from "./constants.js";
 import { listenAll, type Listener } from "./listen.js";
 import { portalHandler } from "./portal-handler.js";
-import type { ApiKeyInfo, CreateApiKeyOptions, FaultSpec, LocalParaOptions, LocalParaStats, MintOptions, MintedSession } from "./types.js";
+import type {
+  ApiKeyInfo,
+  CreateApiKeyOptions,
+  FaultSpec,
+  LocalParaOptions,
+  LocalParaStats,
+  MintOptions,
+  MintedSession,
+  PendingTransactionInfo,
+  RequestCounts,
+  RequestCountsFilter,
+  SessionRotationSpec,
+} from "./types.js";
 
 export { LOCAL_PARA_API_KEY, LOCAL_PARA_API_KEY_ID, LOCAL_PARA_SECRET_API_KEY } from "./constants.js";
 export type * from "./types.js";
@@ -22,6 +34,13 @@ export interface LocalPara {
   clearFaults(apiKey?: string): void;
   setTransactionReview(walletId: string, required: boolean): void;
   approvePendingTransaction(id: string): void;
+  /** The user denies the transaction: the SDK's poll gets 404 and throws TransactionReviewDenied (docs/para-sdk.md §7.5). */
+  denyPendingTransaction(id: string): void;
+  pendingTransactions(userId: string): PendingTransactionInfo[];
+  /** Keep-alive rotates the session cookie (x-capsule-sid response header, docs/para-sdk.md §1). */
+  setSessionRotation(spec: SessionRotationSpec): void;
+  /** Requests per endpoint of one API key, user or session cookie. */
+  requestCounts(filter: RequestCountsFilter): RequestCounts;
   /** A simulated Para policy denies every signing request of the wallet (HTTP 403, code POLICY_DENIED). */
   setPolicyDenial(walletId: string, deny: boolean, deniedBy?: string): void;
   stats(): LocalParaStats;
@@ -58,6 +77,10 @@ export async function startLocalPara(opts: LocalParaOptions = {}): Promise<Local
     clearFaults: (k) => b.clearFaults(k),
     setTransactionReview: (w, r) => b.setTransactionReview(w, r),
     approvePendingTransaction: (id) => b.approvePendingTransaction(id),
+    denyPendingTransaction: (id) => b.denyPendingTransaction(id),
+    pendingTransactions: (u) => b.pendingTransactions(u),
+    setSessionRotation: (spec) => b.setSessionRotation(spec),
+    requestCounts: (f) => b.requestCounts(f),
     setPolicyDenial: (w, d, by) => b.setPolicyDenial(w, d, by),
     stats: () => b.snapshot(),
     stop: () => {

@@ -73,6 +73,10 @@ export const sessionRoutes: Route[] = [
     handle(ctx) {
       const { key, session } = requireSession(ctx, ctx.params[0]);
       session.expiresAt = Date.now() + key.sessionLengthMs;
+      // Para may rotate the session here: the new cookie travels in the x-capsule-sid RESPONSE header, which the
+      // SDK's client stores and sends from then on, and exportSession reports (docs/para-sdk.md §1 "Session rotation", §9).
+      const graceMs = ctx.backend.store.rotationGrace(session);
+      if (graceMs !== undefined) ctx.res.setHeader("x-capsule-sid", ctx.backend.store.rotate(session, graceMs));
       return {};
     },
   },

@@ -33,7 +33,9 @@ function presign(ctx: RouteContext, kind: "message" | "transaction", payload: st
   refuseIfDenied(ctx, walletId);
   const review = ctx.backend.signing.reviewFor(userId, walletId, payload);
   if (review !== undefined) return { pendingTransactionId: review.id };
-  ctx.backend.signing.register(protocolId, { walletId, sessionCookie: session.cookie, kind, message: payload });
+  // Bound to the cookie as sent (not the session's current one): after a rotation the worker may still present the
+  // old cookie during its grace, and its MPC step then sends that same cookie (docs/para-sdk.md §1 "Session rotation").
+  ctx.backend.signing.register(protocolId, { walletId, sessionCookie: ctx.sid ?? session.cookie, kind, message: payload });
   return {};
 }
 
@@ -135,7 +137,10 @@ export const signRoutes: Route[] = [
       requireKey(ctx);
       const [userId, id = ""] = ctx.params;
       const ptx = ctx.backend.signing.pending.get(id);
-      if (ptx === undefined || ptx.userId !== userId) throw new HttpError(404, { message: "pending transaction not found" });
+      // A denied transaction answers like an unknown one: Para's portal denies by deleting the pending transaction
+      // (the SDK's client has `deletePendingTransaction`, DELETE /users/{userId}/pending-transactions/{id}), so the
+      // next poll finds nothing, a 404. The SDK turns any non-200 here into TransactionReviewDenied (docs/para-sdk.md §7.5).
+      if (ptx === undefined || ptx.userId !== userId || ptx.deniedAt !== null) throw new HttpError(404, { message: "pending transaction not found" });
       return { pendingTransaction: { id: ptx.id, approvedAt: ptx.approvedAt } };
     },
   },

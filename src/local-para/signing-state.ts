@@ -20,9 +20,15 @@ export interface PendingTransaction {
   userId: string;
   walletId: string;
   message: string;
+  createdAt: string;
   approvedAt: string | null;
+  /** Set once the user denied it; a denied transaction is never approved or signed afterwards. */
+  deniedAt: string | null;
   consumed: boolean;
 }
+
+/** What an admin decision on a pending transaction found. */
+export type ReviewOutcome = "ok" | "unknown" | "conflict";
 
 export class SigningState {
   private readonly protocols = new Map<string, Protocol>();
@@ -74,16 +80,41 @@ export class SigningState {
         return undefined;
       }
     }
-    const ptx: PendingTransaction = { id: randomUUID(), userId, walletId, message, approvedAt: null, consumed: false };
+    const ptx: PendingTransaction = {
+      id: randomUUID(),
+      userId,
+      walletId,
+      message,
+      createdAt: new Date().toISOString(),
+      approvedAt: null,
+      deniedAt: null,
+      consumed: false,
+    };
     this.pending.set(ptx.id, ptx);
     return ptx;
   }
 
-  approve(id: string): boolean {
+  /** Approves a pending transaction; approving twice is harmless, approving a denied one is a conflict. */
+  approve(id: string): ReviewOutcome {
     const p = this.pending.get(id);
-    if (p === undefined) return false;
+    if (p === undefined) return "unknown";
+    if (p.deniedAt !== null) return "conflict";
     p.approvedAt ??= new Date().toISOString();
-    return true;
+    return "ok";
+  }
+
+  /** Denies a pending transaction; denying twice is harmless, denying an approved one is a conflict. */
+  deny(id: string): ReviewOutcome {
+    const p = this.pending.get(id);
+    if (p === undefined) return "unknown";
+    if (p.approvedAt !== null) return "conflict";
+    p.deniedAt ??= new Date().toISOString();
+    return "ok";
+  }
+
+  /** A user's pending transactions, oldest first. */
+  pendingOf(userId: string): PendingTransaction[] {
+    return [...this.pending.values()].filter((p) => p.userId === userId);
   }
 
   private sweep(): void {

@@ -20,6 +20,7 @@ export interface User {
 }
 
 export interface Session {
+  /** The current cookie; after rotations, older cookies still map to this session for their grace only. */
   cookie: string;
   userId: string;
   apiKey: string;
@@ -27,6 +28,8 @@ export interface Session {
   sessionId: string;
   expiresAt: number;
   revoked: boolean;
+  /** Set: every keep-alive rotates the cookie, and the replaced one keeps working for this many ms (docs/para-sdk.md §1). */
+  rotationGraceMs?: number;
 }
 
 const token = (bytes = 24): string => randomBytes(bytes).toString("base64url");
@@ -38,6 +41,10 @@ export class Store {
   readonly wallets = new Map<string, StoredWallet>();
   readonly sessions = new Map<string, Session>();
   readonly sessionsByToken = new Map<string, Session>();
+  /** Replaced cookies (still keys of `sessions`) → until when they are honoured. */
+  private readonly retiredCookies = new Map<string, number>();
+  /** Users whose sessions, present and future, rotate on keep-alive → grace of a replaced cookie. */
+  private readonly rotatingUsers = new Map<string, number>();
   private userCount = 0;
 
   constructor(private readonly defaultSessionLengthMs: number) {}
@@ -99,20 +106,49 @@ export class Store {
     return session;
   }
 
-  /** The session behind a cookie if it is live and was minted for this API key; expiry is checked lazily. */
+  /**
+   * The session behind a cookie if it is live and was minted for this API key; expiry is checked lazily. A cookie
+   * replaced by a rotation counts only until its grace ends.
+   */
   activeSession(cookie: string | undefined, apiKey: string | undefined): Session | undefined {
     if (cookie === undefined) return undefined;
     const s = this.sessions.get(cookie);
-    if (s === undefined || s.revoked || s.expiresAt <= Date.now()) return undefined;
+    const now = Date.now();
+    if (s === undefined || s.revoked || s.expiresAt <= now) return undefined;
+    if (s.cookie !== cookie && (this.retiredCookies.get(cookie) ?? 0) <= now) return undefined;
     if (apiKey !== undefined && s.apiKey !== apiKey) return undefined;
     return s;
   }
 
+  /** Live sessions, each counted once however many rotated cookies still point at it. */
   activeSessionCount(): number {
     const now = Date.now();
     let n = 0;
-    for (const s of this.sessions.values()) if (!s.revoked && s.expiresAt > now) n++;
+    for (const [cookie, s] of this.sessions) if (cookie === s.cookie && !s.revoked && s.expiresAt > now) n++;
     return n;
+  }
+
+  /** Turns rotation on keep-alive on (with the grace of a replaced cookie) or off, for one user's sessions. */
+  setUserRotation(userId: string, graceMs: number | undefined): void {
+    if (graceMs === undefined) this.rotatingUsers.delete(userId);
+    else this.rotatingUsers.set(userId, graceMs);
+  }
+
+  /** The grace of a replaced cookie if this session rotates on keep-alive: its own switch first, then its user's. */
+  rotationGrace(s: Session): number | undefined {
+    return s.rotationGraceMs ?? this.rotatingUsers.get(s.userId);
+  }
+
+  /**
+   * Gives the session a new cookie: the same user, wallets, verification token and expiry, so it is the same
+   * session to everything but the cookie. The replaced cookie keeps working for `graceMs`, so calls already in
+   * flight with it (or a worker job holding it) finish.
+   */
+  rotate(s: Session, graceMs: number): string {
+    this.retiredCookies.set(s.cookie, Date.now() + graceMs);
+    s.cookie = token(32);
+    this.sessions.set(s.cookie, s);
+    return s.cookie;
   }
 
   /** Wallet of a partner by address: EVM compared case-insensitively, Solana (base58) exactly. */

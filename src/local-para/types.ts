@@ -107,6 +107,38 @@ export interface LocalParaStats {
   users: number;
 }
 
+/** Whose requests to count: one API key, one user, or one session cookie (as sent in x-capsule-sid). */
+export type RequestCountsFilter = { apiKey: string } | { userId: string } | { sessionCookie: string };
+
+/**
+ * Requests per endpoint of one API key, user or session cookie, and their sum. A request counts for a user when
+ * its x-capsule-sid is one of the user's cookies (replaced ones included) or, failing that, when its path names the
+ * user (/users/{userId}/…). Requests with neither (e.g. the touches of a new SDK instance before importSession,
+ * the partner fetch, the portal downloads) count only for their API key.
+ */
+export interface RequestCounts {
+  requests: Partial<Record<EndpointName, number>>;
+  total: number;
+}
+
+/** A pending transaction as the admin API lists it (never its message). */
+export interface PendingTransactionInfo {
+  id: string;
+  userId: string;
+  walletId: string;
+  state: "pending" | "approved" | "denied" | "consumed";
+  createdAt: string;
+  approvedAt: string | null;
+  deniedAt: string | null;
+}
+
+/** Rotation on keep-alive, for one session (any of its cookies) or one user's sessions. */
+export type SessionRotationSpec = ({ sessionCookie: string } | { userId: string }) & {
+  enabled: boolean;
+  /** How long a replaced cookie keeps working; default 60 s, so calls in flight with it finish. */
+  graceMs?: number;
+};
+
 export interface AddFaultResult {
   id: string;
 }
