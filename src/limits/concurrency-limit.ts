@@ -1,5 +1,6 @@
 import { Code, type Interceptor } from "@connectrpc/connect";
 import { retryable } from "../errors/error-model.js";
+import { InFlightTracker } from "../transport/in-flight.js";
 
 /**
  * Bounds the calls in progress: one over the limit is refused at once with
@@ -8,17 +9,20 @@ import { retryable } from "../errors/error-model.js";
  * never refused, so probes see the truth under load.
  */
 export function createConcurrencyLimitInterceptor(maxConcurrentCalls: number, exempt: readonly string[]): Interceptor {
-  let inFlight = 0;
+  // Its own count, not the drain's (transport/drain.ts): exempt calls (health checks) are left out, refused calls
+  // never enter, and a call counts until its handler returns, not until a response stream ends, so a long-lived
+  // stream (a reflection session) holds no slot meant for SDK work.
+  const calls = new InFlightTracker();
   return (next) => async (req) => {
     if (exempt.includes(req.service.typeName)) return next(req);
-    if (inFlight >= maxConcurrentCalls) {
+    if (calls.count >= maxConcurrentCalls) {
       throw retryable(Code.ResourceExhausted, "server is at its concurrency limit", "CONCURRENCY_LIMIT", 100);
     }
-    inFlight++;
+    const leave = calls.enter();
     try {
       return await next(req);
     } finally {
-      inFlight--;
+      leave();
     }
   };
 }

@@ -1,6 +1,14 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "pino";
 
+/** The running primary: main.ts handles the signals and calls these. */
+export interface Primary {
+  /** Forwards `signal` to every worker and resolves once all have exited after their graceful drains. */
+  stop(signal: NodeJS.Signals): Promise<void>;
+  /** Kills every worker at once (a second signal: "now"). */
+  kill(): void;
+}
+
 /**
  * Runs the service in `workers` processes sharing one port (node:cluster).
  * One process's JavaScript runs on one core, and the cost of a call is almost
@@ -10,13 +18,13 @@ import type { Logger } from "pino";
  * health); nothing is shared between them but the listening socket. In
  * Kubernetes prefer one process per pod and more pods.
  *
- * The primary forwards SIGTERM/SIGINT to every worker, waits for their
- * graceful drains, and replaces a worker that dies unexpectedly, after a
- * back-off (`restartBackoff`) so a worker that dies at start-up (bad key,
- * Para unreachable, a crash on the first call) is not re-forked in a hot loop
- * that burns CPU and floods the logs and Para.
+ * `stop` forwards the signal main.ts received to every worker and waits for
+ * their graceful drains. Meanwhile a worker that dies unexpectedly is
+ * replaced, after a back-off (`restartBackoff`) so a worker that dies at
+ * start-up (bad key, Para unreachable, a crash on the first call) is not
+ * re-forked in a hot loop that burns CPU and floods the logs and Para.
  */
-export async function runPrimary(workers: number, env: NodeJS.ProcessEnv, logger: Logger, onStopped: () => Promise<void>): Promise<void> {
+export function runPrimary(workers: number, env: NodeJS.ProcessEnv, logger: Logger): Primary {
   let stopping = false;
   // Per slot (one per worker process wanted): crashes in a row and the running worker's start time.
   const slots = Array.from({ length: workers }, () => ({ streak: 0, startedAt: 0, pending: undefined as NodeJS.Timeout | undefined }));
@@ -39,31 +47,29 @@ export async function runPrimary(workers: number, env: NodeJS.ProcessEnv, logger
   });
   for (let i = 0; i < workers; i++) fork(i);
   logger.info({ workers }, "started worker processes");
+  const running = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w));
 
-  const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) {
-      // A second signal means "now".
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGKILL");
-      process.exit(130);
-    }
-    stopping = true;
-    for (const slot of slots) clearTimeout(slot.pending);
-    logger.info({ signal }, "stopping workers");
-    const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w));
-    await Promise.all(
-      running.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            worker.once("exit", () => resolve());
-            worker.process.kill(signal);
-          }),
-      ),
-    );
-    await onStopped();
-    process.exit(0);
+  return {
+    async stop(signal) {
+      stopping = true;
+      for (const slot of slots) clearTimeout(slot.pending);
+      const workers = running();
+      logger.info({ workers: workers.length }, "stopping workers");
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              worker.once("exit", () => resolve());
+              worker.process.kill(signal);
+            }),
+        ),
+      );
+    },
+    kill() {
+      stopping = true;
+      for (const worker of running()) worker.process.kill("SIGKILL");
+    },
   };
-  process.on("SIGTERM", (signal) => void stop(signal));
-  process.on("SIGINT", (signal) => void stop(signal));
 }
 
 export interface RestartPolicy {

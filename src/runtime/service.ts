@@ -2,19 +2,15 @@ import type { AddressInfo } from "node:net";
 import { metrics, trace } from "@opentelemetry/api";
 import type { Config, ParaConfig } from "../config/config.js";
 import { ServingStatus, HealthRegistry } from "../health/health-registry.js";
-import type { PristineInstancePool } from "../para/instance-pool.js";
-import { createParaBoundary } from "../para/boundary.js";
-import type { ParaJwtVerifier } from "../para/jwt-verifier.js";
-import { resetSigningWorker } from "../para/para-sdk.js";
-import type { SigningWorkerSupervisor } from "../para/signing-worker.js";
+import { type BoundaryStats, type BoundaryStatus, createParaBoundary, type ParaBoundary } from "../para/boundary.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { SignerService } from "../../gen/para/signer/v1/signer_service_pb.js";
 import { createAuthzInterceptor } from "../authz/authz-interceptor.js";
 import { createConcurrencyLimitInterceptor } from "../limits/concurrency-limit.js";
 import { createRoutes, HEALTH_SERVICES, LIVENESS } from "../transport/routes.js";
-import { createServer } from "../transport/server.js";
+import { createServer, type Server } from "../transport/server.js";
 import { Signer } from "../signer/signer-service.js";
-import { startLocalBackend } from "./local-mode.js";
+import { type LocalBackend, startLocalBackend } from "./local-mode.js";
 import { installConsoleGuard } from "../telemetry/console-guard.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { createLoggingInterceptor } from "../telemetry/logging-interceptor.js";
@@ -22,15 +18,28 @@ import { semconvMode } from "../telemetry/semconv.js";
 import { registerBoundaryMetrics } from "../telemetry/boundary-metrics.js";
 import { createTracingInterceptor, untracedServices } from "../telemetry/tracing-interceptor.js";
 
-export interface RunningService {
-  address: AddressInfo;
-  logger: Logger;
-  health: HealthRegistry;
-  instances: PristineInstancePool;
-  worker: SigningWorkerSupervisor;
-  jwt: ParaJwtVerifier;
-  /** Drains and stops; afterwards nothing keeps the process alive. */
+/** Health as the outside sees it (what grpc.health.v1 answers): read-only. */
+export interface HealthView {
+  get(service: string): ServingStatus | undefined;
+}
+
+export interface Service {
+  readonly logger: Logger;
+  readonly health: HealthView;
+  /**
+   * Builds the Para boundary, the handlers and the server, and listens; resolves with the bound address. Health
+   * turns SERVING later, once the SDK's signing worker is warm. With no PARA_API_KEY the local Para backend is
+   * started in-process first (local mode).
+   */
+  start(): Promise<AddressInfo>;
+  /** Drains and stops; afterwards nothing keeps the process alive. Safe to call more than once. */
   stop(): Promise<void>;
+  /** The Para boundary's counters (instance pool, signing worker, JWKS), once started. */
+  stats(): BoundaryStats;
+}
+
+export interface RunningService extends Service {
+  readonly address: AddressInfo;
 }
 
 export interface ServiceOptions {
@@ -39,96 +48,119 @@ export interface ServiceOptions {
   keepConsole?: boolean;
 }
 
-const WARM_RETRY_MS = 2_000;
 const SERVICE_VERSION = "0.1.0";
 
+/** What start() built, and stop() takes down. */
+interface Parts {
+  local: LocalBackend | undefined;
+  boundary: ParaBoundary;
+  server: Server;
+}
+
 /**
- * Composition root: builds the Para boundary, the handlers and the server
- * from a config, starts listening, and reports SERVING once the SDK's signing
- * worker is warm. With no PARA_API_KEY the local Para backend is started
- * in-process first (local mode).
+ * Composition root: wires the parts from a config and orders their lifecycles. It maps the Para boundary's status to
+ * health, and stops in order: health NOT_SERVING, server drain, Para boundary, local backend.
  */
-export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
+export function createService(config: Config, options: ServiceOptions = {}): Service {
   const logger = options.logger ?? createLogger(config.logLevel);
-  // Installed for good, not restored on stop: SDK work still settling after a stop (background constructions,
-  // the worker's exit) must not print to an unguarded console.
-  if (!options.keepConsole) installConsoleGuard(logger);
-  const local = config.para.localMode ? await startLocalBackend(logger) : undefined;
-  const para: ParaConfig & { apiKey: string } = local ? { ...config.para, ...local.para } : { ...config.para, apiKey: config.para.apiKey ?? "" };
-  if (!para.secretApiKey) logger.warn("PARA_SECRET_API_KEY is not set: VerifySession(verification_token) and VerifyWallet answer FAILED_PRECONDITION");
-  if (!para.jwtAudience) logger.warn("PARA_JWT_AUDIENCE is not set: JWT verification answers FAILED_PRECONDITION");
-
-  const tracer = trace.getTracer("para-signer", SERVICE_VERSION);
-  const meter = metrics.getMeter("para-signer", SERVICE_VERSION);
   const health = new HealthRegistry(HEALTH_SERVICES, { maxWatchers: config.limits.maxHealthWatchers });
-  let workerWarm = false;
-  const { gateway, rest, jwt, worker, instances, reachability } = createParaBoundary({
-    para,
-    limits: config.limits,
-    tracer,
-    meter,
-    // The signer's own health name also says whether Para answers; "" (readiness) only says this process can
-    // serve, so a Para outage does not pull every replica out of rotation (callers get UNAVAILABLE + RetryInfo).
-    onReachability: (reachable) => {
-      logger.warn({ reachable }, reachable ? "Para is reachable again" : "Para is unreachable");
-      if (workerWarm) health.set(SignerService.typeName, reachable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
-    },
-  });
-  const signer = new Signer({ gateway, rest, jwt, limits: config.limits });
-  registerBoundaryMetrics(meter, instances, worker);
-  const server = createServer({
-    config,
-    routes: createRoutes({ signer, health }),
-    // Outermost first: the span is open while the access log is written, and
-    // refusals (limit, authorization) are traced and logged too.
-    interceptors: [
-      createTracingInterceptor({ tracer, meter, semconv: semconvMode(config.semconvStabilityOptIn), untraced: untracedServices(config.trace) }),
-      createLoggingInterceptor(logger),
-      createConcurrencyLimitInterceptor(config.limits.maxConcurrentCalls, [Health.typeName]),
-      ...(config.authz ? [createAuthzInterceptor(config.authz)] : []),
-    ],
-    onDraining: () => health.setAll(ServingStatus.NOT_SERVING, [LIVENESS]),
-    // Bodies refused at the transport (size, buffered bytes, read time) never reach the interceptors above.
-    telemetry: { logger, tracer, meter, semconv: semconvMode(config.semconvStabilityOptIn) },
-  });
-  const address = await server.start();
-  health.set(LIVENESS, ServingStatus.SERVING);
-  logger.info({ pid: process.pid, host: address.address, port: address.port, environment: para.environment, local: Boolean(local) }, "listening");
+  let parts: Parts | undefined;
+  let starting: Promise<AddressInfo> | undefined;
+  let stopping: Promise<void> | undefined;
+  // Once shutdown begins, health says NOT_SERVING whatever the boundary reports.
+  let draining = false;
 
-  let stopped = false;
-  let retry: NodeJS.Timeout | undefined;
-  const warm = () => {
-    worker.ready().then(
-      () => {
-        if (stopped) return;
-        workerWarm = true;
-        instances.start();
-        health.setAll(ServingStatus.SERVING, reachability.isReachable ? [] : [SignerService.typeName]);
+  const build = async (): Promise<AddressInfo> => {
+    // Installed for good, not restored on stop: SDK work still settling after a stop (background constructions,
+    // the worker's exit) must not print to an unguarded console.
+    if (!options.keepConsole) installConsoleGuard(logger);
+    const local = config.para.localMode ? await startLocalBackend(logger) : undefined;
+    const para: ParaConfig & { apiKey: string } = local ? { ...config.para, ...local.para } : { ...config.para, apiKey: config.para.apiKey ?? "" };
+    if (!para.secretApiKey) logger.warn("PARA_SECRET_API_KEY is not set: VerifySession(verification_token) and VerifyWallet answer FAILED_PRECONDITION");
+    if (!para.jwtAudience) logger.warn("PARA_JWT_AUDIENCE is not set: JWT verification answers FAILED_PRECONDITION");
+
+    const tracer = trace.getTracer("para-signer", SERVICE_VERSION);
+    const meter = metrics.getMeter("para-signer", SERVICE_VERSION);
+    const boundary = createParaBoundary({ para, limits: config.limits, tracer, meter, logger });
+    let announced = false;
+    boundary.onStatus((status) => {
+      if (draining) return;
+      showBoundaryStatus(health, status);
+      if (status.ready && !announced) {
+        announced = true;
         logger.info("signing worker warm: SERVING");
-      },
-      (error: unknown) => {
-        logger.warn({ err: { message: error instanceof Error ? error.message : "unknown" } }, "signing worker could not start; retrying");
-        if (!stopped) retry = setTimeout(warm, WARM_RETRY_MS);
-      },
-    );
+      }
+    });
+    registerBoundaryMetrics(meter, boundary);
+    const signer = new Signer({ gateway: boundary.gateway, rest: boundary.rest, jwt: boundary.jwt, limits: config.limits });
+    const semconv = semconvMode(config.semconvStabilityOptIn);
+    const server = createServer({
+      config,
+      routes: createRoutes({ signer, health }),
+      // Outermost first: the span is open while the access log is written, and
+      // refusals (limit, authorization) are traced and logged too.
+      interceptors: [
+        createTracingInterceptor({ tracer, meter, semconv, untraced: untracedServices(config.trace) }),
+        createLoggingInterceptor(logger),
+        createConcurrencyLimitInterceptor(config.limits.maxConcurrentCalls, [Health.typeName]),
+        ...(config.authz ? [createAuthzInterceptor(config.authz)] : []),
+      ],
+      // Bodies refused at the transport (size, buffered bytes, read time) never reach the interceptors above.
+      telemetry: { logger, tracer, meter, semconv },
+    });
+    parts = { local, boundary, server };
+    const address = await server.start();
+    health.set(LIVENESS, ServingStatus.SERVING);
+    logger.info({ pid: process.pid, host: address.address, port: address.port, environment: para.environment, local: Boolean(local) }, "listening");
+    boundary.start();
+    return address;
   };
-  warm();
 
   return {
-    address,
     logger,
     health,
-    instances,
-    worker,
-    jwt,
-    async stop() {
-      stopped = true;
-      clearTimeout(retry);
-      health.setAll(ServingStatus.NOT_SERVING, [LIVENESS]);
-      await server.stop();
-      instances.stop();
-      await worker.stop(resetSigningWorker);
-      await local?.stop();
+
+    start() {
+      if (starting || stopping) throw new Error("the service can be started once, and not after stop()");
+      starting = build();
+      return starting;
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        draining = true;
+        health.setAll(ServingStatus.NOT_SERVING, [LIVENESS]);
+        // A start still under way finishes first, so whatever it started is stopped below.
+        await starting?.catch(() => undefined);
+        await parts?.server.stop();
+        await parts?.boundary.stop();
+        await parts?.local?.stop();
+      })();
+      return stopping;
+    },
+
+    stats() {
+      if (!parts) throw new Error("the service has not started");
+      return parts.boundary.stats();
     },
   };
+}
+
+/** Creates and starts the service (what main.ts, tests and scripts run). */
+export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
+  const service = createService(config, options);
+  const address = await service.start();
+  return { ...service, address };
+}
+
+/**
+ * The boundary's status as health, until shutdown. Readiness ("") and the signer's name turn SERVING once the
+ * signing worker is warm (liveness already is, from listening). The signer's own name also says whether Para
+ * answers; "" only says this process can serve, so a Para outage does not pull every replica out of rotation
+ * (callers get UNAVAILABLE + RetryInfo).
+ */
+function showBoundaryStatus(health: HealthRegistry, { ready, reachable }: BoundaryStatus): void {
+  if (!ready) return;
+  health.setAll(ServingStatus.SERVING, [SignerService.typeName]);
+  health.set(SignerService.typeName, reachable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
 }

@@ -1,14 +1,12 @@
 import type { Meter } from "@opentelemetry/api";
 import * as sc from "./semconv.js";
 
-/** What the instance pool exposes (src/para/instance-pool.ts). */
-export interface PoolState {
-  stats(): { handouts: number; fromPool: number; waiting: number };
-}
-
-/** What the signing worker's supervisor exposes (src/para/signing-worker.ts). */
-export interface WorkerState {
-  stats(): { convicted: number; warmups: number; refused: number; startFailures: number; quarantined: number };
+/** What the Para boundary's `stats()` reports (src/para/boundary.ts): its instance pool's and signing worker's counters. */
+export interface BoundaryState {
+  stats(): {
+    pool: { handouts: number; fromPool: number; waiting: number };
+    worker: { convicted: number; warmups: number; refused: number; startFailures: number; quarantined: number };
+  };
 }
 
 /**
@@ -21,21 +19,21 @@ export interface WorkerState {
  *   alone) and refusals (a held wallet refused at once), by `para.worker.event`;
  * - `para_signer.signing_worker.held_wallets`: wallets held after such a crash (gauge; a count, never which).
  */
-export function registerBoundaryMetrics(meter: Meter, pool: PoolState, worker: WorkerState): void {
+export function registerBoundaryMetrics(meter: Meter, boundary: BoundaryState): void {
   meter
     .createObservableGauge(sc.METRIC_POOL_IDLE, { unit: "{instance}", description: "Pre-constructed Para SDK instances waiting for a call." })
-    .addCallback((r) => r.observe(pool.stats().waiting));
+    .addCallback((r) => r.observe(boundary.stats().pool.waiting));
   meter
     .createObservableCounter(sc.METRIC_POOL_HANDOUTS, { unit: "{call}", description: "Calls that got a Para SDK instance, by where it came from." })
     .addCallback((r) => {
-      const { handouts, fromPool } = pool.stats();
+      const { handouts, fromPool } = boundary.stats().pool;
       r.observe(fromPool, { [sc.ATTR_POOL_SOURCE]: "pool" });
       r.observe(handouts - fromPool, { [sc.ATTR_POOL_SOURCE]: "constructed" });
     });
   meter
     .createObservableCounter(sc.METRIC_WORKER_EVENTS, { unit: "{event}", description: "Signing worker warm-ups, start failures, convictions and refusals." })
     .addCallback((r) => {
-      const s = worker.stats();
+      const s = boundary.stats().worker;
       r.observe(s.warmups, { [sc.ATTR_WORKER_EVENT]: "warmup" });
       r.observe(s.startFailures, { [sc.ATTR_WORKER_EVENT]: "start_failure" });
       r.observe(s.convicted, { [sc.ATTR_WORKER_EVENT]: "conviction" });
@@ -43,5 +41,5 @@ export function registerBoundaryMetrics(meter: Meter, pool: PoolState, worker: W
     });
   meter
     .createObservableGauge(sc.METRIC_WORKER_HELD_WALLETS, { unit: "{wallet}", description: "Wallets held after their signing job crashed the worker alone." })
-    .addCallback((r) => r.observe(worker.stats().quarantined));
+    .addCallback((r) => r.observe(boundary.stats().worker.quarantined));
 }

@@ -1,4 +1,5 @@
 import type { Attributes, Meter } from "@opentelemetry/api";
+import { InFlightTracker, type Leave } from "../transport/in-flight.js";
 
 /**
  * Attribute sets kept at zero for reporting; past this, idle ones are forgotten, so hostile `:authority` values
@@ -11,25 +12,29 @@ const MAX_IDLE_SERIES = 64;
  * interceptor only moves a number in a map, and the SDK reads the map when it
  * collects. A synchronous counter would hash the attribute set twice per call
  * (on entry and exit), which is a measurable share of a ~0.5 ms call.
+ *
+ * One count per attribute set, not the drain's total (transport/drain.ts): the metric reports each method, protocol
+ * and server address on its own, and its caller (the tracing interceptor) decides when a call ends.
  */
 export class InFlightGauge {
-  private readonly series = new Map<string, { attributes: Attributes; count: number }>();
+  private readonly series = new Map<string, { attributes: Attributes; calls: InFlightTracker }>();
 
   constructor(meter: Meter, name: string, description: string) {
     meter.createObservableUpDownCounter(name, { unit: "{call}", description }).addCallback((result) => {
-      for (const s of this.series.values()) result.observe(s.count, s.attributes);
+      for (const s of this.series.values()) result.observe(s.calls.count, s.attributes);
     });
   }
 
-  /** Counts one call in; the returned function counts it out (call it once). */
-  enter(key: string, attributes: Attributes): () => void {
+  /** Counts one call in; the returned function counts it out (once; later calls do nothing). */
+  enter(key: string, attributes: Attributes): Leave {
     let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = { attributes, count: 0 }));
+    if (!s) this.series.set(key, (s = { attributes, calls: new InFlightTracker() }));
     const entry = s;
-    entry.count++;
+    const leave = entry.calls.enter();
     return () => {
-      entry.count--;
-      if (entry.count === 0 && this.series.size > MAX_IDLE_SERIES) this.series.delete(key);
+      leave();
+      // Only this entry: a later one under the same key (this one forgotten meanwhile) may have calls in progress.
+      if (entry.calls.count === 0 && this.series.size > MAX_IDLE_SERIES && this.series.get(key) === entry) this.series.delete(key);
     };
   }
 }

@@ -10,6 +10,7 @@ import { watchSession } from "./http2-keepalive.js";
 import { withStreamHygiene } from "./http2-stream-hygiene.js";
 import { BodyBudget } from "./body-budget.js";
 import { capConnections } from "./connection-cap.js";
+import { DrainGate } from "./drain.js";
 import { createRefusalRecorder, type RefusalTelemetryOptions } from "./refusals.js";
 import { withRequestGuards } from "./request-guard.js";
 import { JSON_FACTOR, largestRequestBytes, type RouteLimit, routeLimit } from "./request-limits.js";
@@ -22,8 +23,6 @@ export interface ServerOptions {
   routes: (router: ConnectRouter) => void;
   /** Outermost first. */
   interceptors?: Interceptor[];
-  /** Called as soon as shutdown starts (health turns NOT_SERVING), before the drain delay. */
-  onDraining?: () => void;
   /** Where refusals at the transport (size, buffered bytes, body read time, connections) are logged, traced, counted. */
   telemetry?: RefusalTelemetryOptions;
 }
@@ -44,11 +43,11 @@ export interface Server {
   /** Listens; resolves with the bound address (port 0 picks a free port). */
   start(): Promise<AddressInfo>;
   /**
-   * Graceful drain: health is told at once; calls are still served for the
-   * drain delay (so endpoints and sidecars stop routing here); then new calls
-   * are refused with UNAVAILABLE, every HTTP/2 session gets GOAWAY, and
-   * in-flight calls have the grace period to finish before they are
-   * cancelled and the sessions destroyed.
+   * Graceful drain (the caller turns health NOT_SERVING just before): calls
+   * are still served for the drain delay (so endpoints and sidecars stop
+   * routing here); then new calls are refused with UNAVAILABLE (drain.ts),
+   * every HTTP/2 session gets GOAWAY, and in-flight calls have the grace
+   * period to finish before they are cancelled and the sessions destroyed.
    */
   stop(): Promise<void>;
   transportStats(): TransportStats;
@@ -65,31 +64,8 @@ export function createServer(options: ServerOptions): Server {
   // Connect links every call's signal to this one: one listener per call in flight, by design, not a leak.
   setMaxListeners(0, shutdown.signal);
   let state: "new" | "serving" | "delaying" | "draining" | "stopped" = "new";
-  let inFlight = 0;
-  let onIdle: (() => void) | undefined;
-  // Refuses calls that arrive once draining has begun, on connections opened before it, and counts the calls in
-  // flight: the drain waits for calls, not for connections a client keeps open.
-  const drainGate: Interceptor = (next) => async (req) => {
-    if (state === "draining" || state === "stopped") throw new ConnectError("server is shutting down", Code.Unavailable);
-    inFlight++;
-    let settled = false;
-    const done = () => {
-      if (settled) return;
-      settled = true;
-      if (--inFlight === 0) onIdle?.();
-    };
-    try {
-      const res = await next(req);
-      if (!res.stream) {
-        done();
-        return res;
-      }
-      return { ...res, message: untilDone(res.message, done) };
-    } catch (error) {
-      done();
-      throw error;
-    }
-  };
+  // Outermost: refuses calls once draining has begun, and counts the calls in flight for the drain to wait on.
+  const gate = new DrainGate();
   // Filled from the routes Connect registers: each RPC's request limit (transport/request-limits.ts).
   const routeLimits = new Map<string, RouteLimit>();
   const connectHandler = connectNodeAdapter({
@@ -97,7 +73,7 @@ export function createServer(options: ServerOptions): Server {
       options.routes(router);
       for (const h of router.handlers) routeLimits.set(h.requestPath, routeLimit(h.method, config.limits));
     },
-    interceptors: [drainGate, ...(options.interceptors ?? [])],
+    interceptors: [gate.interceptor, ...(options.interceptors ?? [])],
     // The transport refuses larger bodies per RPC before they are buffered; this bounds what a compressed
     // message may inflate to (JSON codecs get the same allowance as at the transport).
     readMaxBytes: Math.min(config.limits.maxWireBytes, JSON_FACTOR * largestRequestBytes(config.limits)),
@@ -153,18 +129,17 @@ export function createServer(options: ServerOptions): Server {
     async stop() {
       if (state !== "serving") return;
       state = "delaying";
-      options.onDraining?.();
       await sleep(config.shutdown.drainDelayMs);
       state = "draining";
+      gate.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // server.close() alone lets open sessions start new streams: GOAWAY each
       // session too; its in-flight streams may finish.
       for (const session of sessions) session.close();
       // Wait for the calls in flight (not for connections clients keep open), at most the grace period.
-      const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onIdle = resolve));
       let grace: NodeJS.Timeout | undefined;
       const graceOver = new Promise<void>((resolve) => (grace = setTimeout(resolve, config.shutdown.graceMs)));
-      await Promise.race([idle, graceOver]);
+      await Promise.race([gate.whenIdle(), graceOver]);
       clearTimeout(grace);
       shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
       // Let the last responses flush and sessions close on their own; then cut what lingers.
@@ -184,12 +159,4 @@ export function createServer(options: ServerOptions): Server {
       };
     },
   };
-}
-
-async function* untilDone<T>(stream: AsyncIterable<T>, done: () => void): AsyncIterable<T> {
-  try {
-    yield* stream;
-  } finally {
-    done();
-  }
 }

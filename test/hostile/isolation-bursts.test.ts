@@ -39,7 +39,7 @@ describe("isolation under load", () => {
   }
 
   test(`${USERS} users, 3 bursts of ${BURST} concurrent signatures interleaved with session checks`, async () => {
-    const before = h.service.instances.stats().handouts;
+    const before = h.service.stats().pool.handouts;
     for (let b = 0; b < USERS / BURST; b++) {
       const signers = users.slice(b * BURST, (b + 1) * BURST);
       // Checks for users of OTHER bursts run alongside, so concurrent calls belong to different users.
@@ -47,7 +47,7 @@ describe("isolation under load", () => {
       await Promise.all([...signers.map((u, i) => signAndCheck(u, b * BURST + i)), ...checkers.map(checkOwn)]);
     }
     // One instance per call, never shared between calls.
-    expect(h.service.instances.stats().handouts - before).toBe(USERS + (USERS / BURST) * (BURST / 2));
+    expect(h.service.stats().pool.handouts - before).toBe(USERS + (USERS / BURST) * (BURST / 2));
     await expectStillServing(h);
   }, 60_000);
 });

@@ -90,8 +90,8 @@ describe("CheckSession against the local Para backend", () => {
   });
 
   test("the SDK sees no malformed session: an instance is never built for one", async () => {
-    const before = h.service.instances.stats().handouts;
+    const before = h.service.stats().pool.handouts;
     await failure(h.grpc.checkSession({ session: b64({}) }));
-    expect(h.service.instances.stats().handouts).toBe(before);
+    expect(h.service.stats().pool.handouts).toBe(before);
   });
 });

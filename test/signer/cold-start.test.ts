@@ -34,6 +34,6 @@ describe("cold start: the SDK's signing worker is warmed before SERVING", () => 
     );
     expect(results.filter((r) => r.status === "rejected")).toHaveLength(0);
     expect(started).toBe(1);
-    expect(h.service.worker.stats().warmups).toBe(1);
+    expect(h.service.stats().worker.warmups).toBe(1);
   });
 });

@@ -12,7 +12,7 @@ describe("isolation: one fresh SDK instance per call", () => {
 
   test("50 users signing concurrently: every signature recovers to that user's own address", async () => {
     const users = await Promise.all(Array.from({ length: 50 }, (_, i) => h.mint({ email: `iso-${i}@example.com` })));
-    const before = h.service.instances.stats().handouts;
+    const before = h.service.stats().pool.handouts;
     const results = await Promise.all(
       users.map(async (user, i) => {
         const message = new TextEncoder().encode(`user ${i} says hi`);
@@ -28,7 +28,7 @@ describe("isolation: one fresh SDK instance per call", () => {
       expect(recovered).toBe(own.address);
     }
     // Exactly one instance per call (the pool checks none is handed out twice).
-    expect(h.service.instances.stats().handouts - before).toBe(users.length);
+    expect(h.service.stats().pool.handouts - before).toBe(users.length);
   });
 
   test("concurrent CheckSession calls never answer with another user's data", async () => {

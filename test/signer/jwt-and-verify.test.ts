@@ -35,13 +35,13 @@ describe("IssueJwt, VerifySession, VerifyWallet against the local Para backend",
   test("VerifySession(jwt) needs no Para round trip once the key set is cached", async () => {
     const issued = await h.grpc.issueJwt({ session: (await h.mint()).session });
     await h.grpc.verifySession({ credential: { case: "jwt", value: issued.token } });
-    const before = h.service.jwt.jwksFetches;
+    const before = h.service.stats().jwks.fetches;
     // Not Para's touch count: the pool's background refills touch Para for this key at any time.
-    const sdkCalls = h.service.instances.stats().handouts;
+    const sdkCalls = h.service.stats().pool.handouts;
     const restCalls = (await localPara.stats()).byApiKey[h.key.apiKey]?.sessionsVerify ?? 0;
     for (let i = 0; i < 5; i++) await h.grpc.verifySession({ credential: { case: "jwt", value: issued.token } });
-    expect(h.service.jwt.jwksFetches).toBe(before);
-    expect(h.service.instances.stats().handouts).toBe(sdkCalls);
+    expect(h.service.stats().jwks.fetches).toBe(before);
+    expect(h.service.stats().pool.handouts).toBe(sdkCalls);
     expect((await localPara.stats()).byApiKey[h.key.apiKey]?.sessionsVerify ?? 0).toBe(restCalls);
   });
 

@@ -116,7 +116,7 @@ describe("Para failures map to gRPC codes", () => {
     expect(refusal.findDetails(ErrorInfoSchema)[0]?.reason).toBe("SIGNING_REFUSED");
     expect(refusal.findDetails(RetryInfoSchema)).toHaveLength(1);
     expect(good.every((r) => r.status === "fulfilled")).toBe(true);
-    expect(h.service.worker.stats().convicted).toBeGreaterThanOrEqual(1);
+    expect(h.service.stats().worker.convicted).toBeGreaterThanOrEqual(1);
     // The held wallet is refused without a signing job: Para's presign endpoint sees no new request.
     const presignsBefore = (await localPara.stats()).byApiKey[h.key.apiKey]?.messagesSign ?? 0;
     const again = await h.grpc.signMessage({ session: culprit.session, message: digest() }).catch((e: unknown) => ConnectError.from(e));

@@ -156,10 +156,10 @@ describe("a rewritten session vouches for nobody (real server, local Para backen
     });
     expectMismatch(await failure(h.grpc.checkSession({ session: forged })), "auth");
     // Refused before any SDK instance is taken (so before any Para round trip): the pool hands none out.
-    const handoutsBefore = h.service.instances.stats().handouts;
+    const handoutsBefore = h.service.stats().pool.handouts;
     expectMismatch(await failure(h.grpc.checkSession({ session: held.session })), "auth");
     expectMismatch(await failure(h.grpc.signMessage({ session: held.session, message, format: MessageFormat.EIP191 })), "auth");
-    expect(h.service.instances.stats().handouts).toBe(handoutsBefore);
+    expect(h.service.stats().pool.handouts).toBe(handoutsBefore);
     expect((await h.grpc.checkSession({ session: (await h.mint({ userId: alice.userId })).session })).userId).toBe(alice.userId);
   });
 
