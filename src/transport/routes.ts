@@ -1,5 +1,6 @@
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
+import { file_google_rpc_status } from "../../gen/google/rpc/status_pb.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { SignerService } from "../../gen/para/signer/v1/signer_service_pb.js";
 import type { HealthRegistry } from "../health/health-registry.js";
@@ -14,8 +15,8 @@ export interface RouteDeps {
 /** The services this server exposes; one function feeds both the HTTP/2 adapter and in-memory tests. */
 export function createRoutes(deps: RouteDeps): (router: ConnectRouter) => void {
   // Server reflection describes the services registered here (and itself);
-  // google.rpc error details ride along so clients can decode error details.
-  const reflection = createReflectionServices([SignerService.file, Health.file, file_google_rpc_error_details]);
+  // google.rpc error details and Status (the trailer's envelope) ride along so clients can decode error details.
+  const reflection = createReflectionServices([SignerService.file, Health.file, file_google_rpc_error_details, file_google_rpc_status]);
   return (router) => {
     router.service(SignerService, deps.signer);
     router.service(Health, createHealthService(deps.health));
