@@ -26,6 +26,10 @@ describe("envToConfig", () => {
     { note: "key prefix contradicts environment", env: { PARA_API_KEY: "prod_s3cr3t", PARA_ENVIRONMENT: "DEV" }, names: "PARA_API_KEY" },
     { note: "unknown key prefix", env: { PARA_API_KEY: "my_s3cr3t" }, names: "PARA_API_KEY" },
     { note: "deadline cap too small", env: { SIGNER_MAX_TIMEOUT_MS: "5" }, names: "SIGNER_MAX_TIMEOUT_MS" },
+    { note: "credential limit below the floor", env: { SIGNER_MAX_CREDENTIAL_CHARS: "100" }, names: "SIGNER_MAX_CREDENTIAL_CHARS" },
+    { note: "credential limit not a number", env: { SIGNER_MAX_CREDENTIAL_CHARS: "16k" }, names: "SIGNER_MAX_CREDENTIAL_CHARS" },
+    { note: "address limit below the floor", env: { SIGNER_MAX_ADDRESS_CHARS: "42" }, names: "SIGNER_MAX_ADDRESS_CHARS" },
+    { note: "address limit above the ceiling", env: { SIGNER_MAX_ADDRESS_CHARS: "5000" }, names: "SIGNER_MAX_ADDRESS_CHARS" },
     { note: "TLS key without certificate", env: { TLS_KEY_FILE: "/etc/hostname" }, names: "TLS_CERT_FILE" },
     { note: "unreadable TLS file", env: { TLS_CERT_FILE: "/nonexistent/cert.pem", TLS_KEY_FILE: "/etc/hostname" }, names: "TLS_CERT_FILE" },
     { note: "authz policy not JSON", env: { SIGNER_AUTHZ_POLICY: "{nope" }, names: "SIGNER_AUTHZ_POLICY" },
@@ -74,5 +78,16 @@ describe("hardened-edge settings", () => {
     expect(envToConfig({}).limits.maxHealthWatchers).toBe(256);
     expect(envToConfig({ SIGNER_MAX_HEALTH_WATCHERS: "3" }).limits.maxHealthWatchers).toBe(3);
     expect(() => envToConfig({ SIGNER_MAX_HEALTH_WATCHERS: "0" })).toThrow(/^SIGNER_MAX_HEALTH_WATCHERS: /);
+  });
+});
+
+describe("request field limits", () => {
+  test("SIGNER_MAX_CREDENTIAL_CHARS and SIGNER_MAX_ADDRESS_CHARS: defaults 16 KiB and 256, read from the environment", () => {
+    const defaults = envToConfig({}).limits;
+    expect(defaults.maxCredentialChars).toBe(16 * 1024);
+    expect(defaults.maxAddressChars).toBe(256);
+    const set = envToConfig({ SIGNER_MAX_CREDENTIAL_CHARS: " 4096 ", SIGNER_MAX_ADDRESS_CHARS: "64" }).limits;
+    expect(set.maxCredentialChars).toBe(4096);
+    expect(set.maxAddressChars).toBe(64);
   });
 });

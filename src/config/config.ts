@@ -40,6 +40,10 @@ export interface LimitsConfig {
   maxSessionBytes: number;
   /** Largest accepted message to sign. */
   maxMessageBytes: number;
+  /** Longest accepted verification token or JWT (VerifySession), in characters. */
+  maxCredentialChars: number;
+  /** Longest accepted wallet address (VerifyWallet), in characters. */
+  maxAddressChars: number;
   /** Largest request or response message on the wire. */
   maxWireBytes: number;
   /** Cap on any caller's deadline: a longer one is clamped to it (unary calls without one get it too). */
@@ -150,6 +154,10 @@ export function envToConfig(env: Env): Config {
     limits: {
       maxSessionBytes: integer(env, "SIGNER_MAX_SESSION_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
       maxMessageBytes: integer(env, "SIGNER_MAX_MESSAGE_BYTES", 64 * 1024, 32, 16 * 1024 * 1024),
+      // The address floor fits every address kind Para has (EVM 42, Solana up to 44, Cosmos bech32 about 45
+      // characters). Past the RPC's request size (session + message limits + 4 KiB) the transport refuses first.
+      maxCredentialChars: integer(env, "SIGNER_MAX_CREDENTIAL_CHARS", 16 * 1024, 1024, 1024 * 1024),
+      maxAddressChars: integer(env, "SIGNER_MAX_ADDRESS_CHARS", 256, 64, 4096),
       maxWireBytes: integer(env, "SIGNER_MAX_WIRE_BYTES", 4 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
       maxTimeoutMs: integer(env, "SIGNER_MAX_TIMEOUT_MS", 60_000, 100, 600_000),
       bodyReadTimeoutMs: integer(env, "SIGNER_BODY_READ_TIMEOUT_MS", 10_000, 100, 600_000),

@@ -51,6 +51,11 @@ export interface ValidSession {
 const WALLET_TYPES: readonly string[] = ["EVM", "SOLANA", "COSMOS"];
 const WALLET_SCHEMES: readonly string[] = ["DKLS", "CGGMP", "ED25519"];
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+/**
+ * Bounds on the shape of one session, not caller-facing limits: the limit a caller meets is the session's size
+ * (SIGNER_MAX_SESSION_BYTES, config); these only keep a session within it from being made of one absurd part
+ * (thousands of wallets, a megabyte-long id). Every session Para exports sits far inside them.
+ */
 const MAX_WALLETS = 64;
 const MAX_FIELD_CHARS = 1024;
 const MAX_SIGNER_CHARS = 48 * 1024;

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { type AuthInfo, AuthInfoSchema, MessageFormat, type Wallet, WalletSchema, WalletType } from "../../gen/para/signer/v1/signer_service_pb.js";
 import type { ParaWallet } from "../para/para-sdk.js";
 import type { SessionWalletType } from "../para/session-codec.js";
-import type { Format } from "./message-format.js";
+import type { Format } from "./validation/message-bytes.js";
 
 /** Conversions between Para's words ("EVM", "email") and the contract's enums and messages. */
 

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { getAddressEncoder, type Address } from "@solana/addresses";
 import { keccak256, recoverAddress, serializeTransaction, toHex } from "viem/utils";
@@ -18,26 +18,28 @@ import {
   type SignTypedDataResponse,
   SignTypedDataResponseSchema,
 } from "../../gen/para/signer/v1/signer_service_pb.js";
-import type { LimitsConfig } from "../config/config.js";
+import { unverifiedSignature } from "../errors/error-model.js";
 import type { ParaGateway, SignJob, Signed } from "../para/para-gateway.js";
-import { decodeSession, type ValidSession } from "../para/session-codec.js";
+import type { SessionWallet, ValidSession } from "../para/session-codec.js";
 import { ATTR_PARA_CHAIN_ID, ATTR_PARA_SIGN_KIND, ATTR_PARA_TRANSACTION_LENGTH, ATTR_PARA_TRANSACTION_TYPE } from "../telemetry/semconv.js";
-import { validateSignAuthorizationRequest, validateSignTransactionRequest, validateSignTypedDataRequest, type ValidEvmTransaction } from "./evm-validation.js";
-import { encodeSignature } from "./message-format.js";
-import { requireSigner, validateSolanaTransaction, withSignature } from "./solana-validation.js";
-import { selectWallet } from "./wallet-selection.js";
+import { encodeSignature } from "./signature-encoding.js";
+import type { ValidEvmTransaction } from "./validation/evm-payloads.js";
+import { validateSignAuthorizationRequest, validateSignTransactionRequest, validateSignTypedDataRequest } from "./validation/evm-requests.js";
+import type { RequestLimits } from "./validation/request-limits.js";
+import { validateSignSolanaTransactionRequest } from "./validation/solana-request.js";
+import { requireSigner, withSignature } from "./validation/solana-transaction.js";
 
 /**
  * The RPCs that sign what callers actually sign: EVM transactions (through Para's transaction route, so Para's
  * policies see the transaction), EIP-712 typed data and EIP-7702 authorizations (their digests, through the message
- * route), and Solana transactions (their message bytes). Thin, like the others: validate (pure, viem and
- * @solana/kit), sign through the one gateway path, shape the answer. Every signature is checked against the wallet
- * Para lists before it is returned, so a wrong key never reaches a caller.
+ * route), and Solana transactions (their message bytes). Thin, like the others: one validate<Rpc>Request (pure,
+ * viem and @solana/kit), sign through the one gateway path, shape the answer. Every signature is checked against
+ * the wallet Para lists before it is returned, so a wrong key never reaches a caller.
  */
 
 export interface PayloadSignerDeps {
   gateway: ParaGateway;
-  limits: Pick<LimitsConfig, "maxSessionBytes" | "maxMessageBytes">;
+  limits: Pick<RequestLimits, "maxSessionBytes" | "maxMessageBytes">;
 }
 
 export type PayloadRpcs = Pick<ServiceImpl<typeof SignerService>, "signTransaction" | "signTypedData" | "signAuthorization" | "signSolanaTransaction">;
@@ -45,7 +47,7 @@ export type PayloadRpcs = Pick<ServiceImpl<typeof SignerService>, "signTransacti
 export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
   const sign = (
     session: ValidSession,
-    wallet: { id: string; type: string },
+    wallet: Pick<SessionWallet, "id" | "type">,
     payload: SignJob["payload"],
     attributes: SignJob["attributes"],
     skipKeepAlive: boolean,
@@ -56,13 +58,12 @@ export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
   /** Signs a 32-byte digest with an EVM wallet (worker SIGN_MESSAGE), checked to recover to Para's address. */
   const signDigest = async (
     session: ValidSession,
-    walletId: string,
+    wallet: SessionWallet,
     digest: Uint8Array,
     attributes: SignJob["attributes"],
     skipKeepAlive: boolean,
     ctx: HandlerContext,
   ) => {
-    const wallet = selectWallet(session, walletId, "EVM");
     const signed = await sign(session, wallet, { kind: "message", messageBase64: Buffer.from(digest).toString("base64") }, attributes, skipKeepAlive, ctx);
     const signature = encodeSignature("EVM", signed.signature);
     await requireSignedBy(digest, signature.bytes, signed.wallet.address);
@@ -71,9 +72,7 @@ export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
 
   return {
     async signTransaction(req: SignTransactionRequest, ctx: HandlerContext): Promise<SignTransactionResponse> {
-      const session = decodeSession(req.session, deps.limits.maxSessionBytes);
-      const tx = validateSignTransactionRequest(req, deps.limits);
-      const wallet = selectWallet(session, req.walletId, "EVM");
+      const { session, wallet, transaction: tx } = validateSignTransactionRequest(req, deps.limits);
       const attributes = {
         [ATTR_PARA_SIGN_KIND]: "evm_transaction",
         [ATTR_PARA_CHAIN_ID]: tx.chainId,
@@ -100,10 +99,9 @@ export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
     },
 
     async signTypedData(req: SignTypedDataRequest, ctx: HandlerContext): Promise<SignTypedDataResponse> {
-      const session = decodeSession(req.session, deps.limits.maxSessionBytes);
-      const typed = validateSignTypedDataRequest(req, deps.limits);
+      const { session, wallet, typedData: typed } = validateSignTypedDataRequest(req, deps.limits);
       const attributes = { [ATTR_PARA_SIGN_KIND]: "typed_data", [ATTR_PARA_TRANSACTION_LENGTH]: typed.length };
-      const { signed, signature } = await signDigest(session, req.walletId, typed.digest, attributes, req.skipKeepAlive, ctx);
+      const { signed, signature } = await signDigest(session, wallet, typed.digest, attributes, req.skipKeepAlive, ctx);
       return create(SignTypedDataResponseSchema, {
         walletId: signed.wallet.id,
         address: signed.wallet.address,
@@ -114,21 +112,15 @@ export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
     },
 
     async signAuthorization(req: SignAuthorizationRequest, ctx: HandlerContext): Promise<SignAuthorizationResponse> {
-      const session = decodeSession(req.session, deps.limits.maxSessionBytes);
-      const auth = validateSignAuthorizationRequest(req);
+      const { session, wallet, authorization: auth } = validateSignAuthorizationRequest(req, deps.limits);
       const attributes = { [ATTR_PARA_SIGN_KIND]: "authorization", [ATTR_PARA_CHAIN_ID]: auth.chainId };
-      const { signed, signature } = await signDigest(session, req.walletId, auth.digest, attributes, req.skipKeepAlive, ctx);
+      const { signed, signature } = await signDigest(session, wallet, auth.digest, attributes, req.skipKeepAlive, ctx);
       const { r, s, yParity } = splitSignature(signature.bytes);
       return create(SignAuthorizationResponseSchema, { walletId: signed.wallet.id, address: signed.wallet.address, r, s, yParity });
     },
 
     async signSolanaTransaction(req: SignSolanaTransactionRequest, ctx: HandlerContext): Promise<SignSolanaTransactionResponse> {
-      const session = decodeSession(req.session, deps.limits.maxSessionBytes);
-      const tx = validateSolanaTransaction(req.transaction, deps.limits.maxMessageBytes);
-      const wallet = selectWallet(session, req.walletId, "SOLANA");
-      const field = req.walletId ? "wallet_id" : "transaction";
-      // Refused before any Para work; the session's wallets are confirmed against Para's list before signing.
-      requireSigner(tx, wallet.address, field);
+      const { session, wallet, transaction: tx, signerField } = validateSignSolanaTransactionRequest(req, deps.limits);
       const attributes = {
         [ATTR_PARA_SIGN_KIND]: "solana_transaction",
         [ATTR_PARA_TRANSACTION_TYPE]: tx.version,
@@ -144,9 +136,9 @@ export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
       );
       const signature = encodeSignature("SOLANA", signed.signature).bytes;
       // The slot is the wallet's as Para lists it.
-      requireSigner(tx, signed.wallet.address, field);
+      requireSigner(tx, signed.wallet.address, signerField);
       if (!ed25519.verify(signature, tx.messageBytes, new Uint8Array(getAddressEncoder().encode(signed.wallet.address as Address)))) {
-        throw new ConnectError("para returned a signature that does not verify", Code.Internal);
+        throw unverifiedSignature();
       }
       return create(SignSolanaTransactionResponseSchema, {
         walletId: signed.wallet.id,
@@ -182,9 +174,9 @@ async function requireSignedBy(hash: Uint8Array, signature: Uint8Array, address:
   try {
     recovered = await recoverAddress({ hash: toHex(hash), signature: toHex(signature) });
   } catch (error) {
-    throw new ConnectError("para returned a signature that does not verify", Code.Internal, undefined, undefined, error);
+    throw unverifiedSignature(error);
   }
-  if (recovered.toLowerCase() !== address.toLowerCase()) throw new ConnectError("para returned a signature that does not verify", Code.Internal);
+  if (recovered.toLowerCase() !== address.toLowerCase()) throw unverifiedSignature();
 }
 
 function hexBytes(hex: string): Uint8Array {

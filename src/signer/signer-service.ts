@@ -28,34 +28,31 @@ import {
   type VerifyWalletResponse,
   VerifyWalletResponseSchema,
   WalletSchema,
-  WalletType,
 } from "../../gen/para/signer/v1/signer_service_pb.js";
-import type { LimitsConfig } from "../config/config.js";
-import { invalidArgument, sessionMismatch } from "../errors/error-model.js";
+import { sessionMismatch } from "../errors/error-model.js";
 import type { ParaJwtClaims, ParaJwtVerifier } from "../para/jwt-verifier.js";
 import type { ParaGateway } from "../para/para-gateway.js";
 import type { ParaRestClient } from "../para/para-rest.js";
-import { decodeSession } from "../para/session-codec.js";
-import { bytesToSign, encodeSignature } from "./message-format.js";
-import { authToProto, formatFromProto, paraWalletToProto, walletTypeFromProto, walletTypeToProto } from "./proto-mapping.js";
-import { selectWallet } from "./wallet-selection.js";
+import { authToProto, paraWalletToProto, walletTypeToProto } from "./proto-mapping.js";
 import type { PayloadRpcs } from "./sign-payloads.js";
+import { encodeSignature } from "./signature-encoding.js";
+import type { RequestLimits } from "./validation/request-limits.js";
+import { validateCheckSessionRequest, validateIssueJwtRequest } from "./validation/session-requests.js";
+import { validateSignMessageRequest } from "./validation/sign-message.js";
+import { validateVerifySessionRequest, validateVerifyWalletRequest } from "./validation/verify-requests.js";
 import { ATTR_PARA_MESSAGE_LENGTH, ATTR_PARA_SIGN_KIND } from "../telemetry/semconv.js";
 
 export interface SignerDeps {
   gateway: ParaGateway;
   rest: ParaRestClient;
   jwt: ParaJwtVerifier;
-  limits: Pick<LimitsConfig, "maxSessionBytes" | "maxMessageBytes">;
+  limits: RequestLimits;
 }
 
-const MAX_CREDENTIAL_CHARS = 16 * 1024;
-const MAX_ADDRESS_CHARS = 256;
-
 /**
- * para.signer.v1.SignerService. Handlers stay thin: validate the request,
- * call the Para boundary, shape the response. Errors are ConnectErrors from
- * the validators and the boundary; anything else becomes INTERNAL.
+ * para.signer.v1.SignerService. Handlers stay thin: one validate<Rpc>Request (src/signer/validation/: pure, every
+ * limit from config), the Para boundary, the response. Errors are ConnectErrors from the validators and the
+ * boundary (src/errors); anything else becomes INTERNAL.
  */
 export class Signer implements ServiceImpl<typeof SignerService> {
   private payloads: Promise<PayloadRpcs> | undefined;
@@ -90,13 +87,7 @@ export class Signer implements ServiceImpl<typeof SignerService> {
   }
 
   async signMessage(req: SignMessageRequest, ctx: HandlerContext): Promise<SignMessageResponse> {
-    const session = decodeSession(req.session, this.deps.limits.maxSessionBytes);
-    const format = formatFromProto(req.format);
-    if (!format) throw invalidArgument("format", "unknown message format");
-    const walletType = walletTypeFromProto(req.walletType);
-    if (walletType === undefined && req.walletType !== WalletType.UNSPECIFIED) throw invalidArgument("wallet_type", "unknown wallet type");
-    const wallet = selectWallet(session, req.walletId, walletType);
-    const bytes = bytesToSign(wallet.type, format, req.message, this.deps.limits.maxMessageBytes);
+    const { session, wallet, bytes } = validateSignMessageRequest(req, this.deps.limits);
     const signed = await this.deps.gateway.sign(
       {
         session,
@@ -120,7 +111,7 @@ export class Signer implements ServiceImpl<typeof SignerService> {
   }
 
   async checkSession(req: CheckSessionRequest, ctx: HandlerContext): Promise<CheckSessionResponse> {
-    const session = decodeSession(req.session, this.deps.limits.maxSessionBytes);
+    const { session } = validateCheckSessionRequest(req, this.deps.limits);
     const { active, extended, identity } = await this.deps.gateway.checkSession(session, req.extend, ctx.signal);
     if (!identity) return create(CheckSessionResponseSchema, { active, extended });
     // Who the user is and which wallets are theirs: Para's answers only. has_signer is the one fact the session
@@ -136,7 +127,7 @@ export class Signer implements ServiceImpl<typeof SignerService> {
   }
 
   async issueJwt(req: IssueJwtRequest, ctx: HandlerContext): Promise<IssueJwtResponse> {
-    const session = decodeSession(req.session, this.deps.limits.maxSessionBytes);
+    const { session } = validateIssueJwtRequest(req, this.deps.limits);
     const issued = await this.deps.gateway.issueJwt(session, ctx.signal);
     // Verify what Para handed us before passing it on, and report its claims.
     const claims = await this.deps.jwt.verify(issued.token);
@@ -156,36 +147,25 @@ export class Signer implements ServiceImpl<typeof SignerService> {
   }
 
   async verifySession(req: VerifySessionRequest, ctx: HandlerContext): Promise<VerifySessionResponse> {
-    const credential = req.credential;
-    if (credential.case === "verificationToken") {
-      requireText("verification_token", credential.value, MAX_CREDENTIAL_CHARS);
-      const verified = await this.deps.rest.verifySession(credential.value, ctx.signal);
+    const credential = validateVerifySessionRequest(req, this.deps.limits);
+    if (credential.kind === "verificationToken") {
+      const verified = await this.deps.rest.verifySession(credential.verificationToken, ctx.signal);
       return create(VerifySessionResponseSchema, { auth: authToProto(verified), userId: verified.userId });
     }
-    if (credential.case === "jwt") {
-      requireText("jwt", credential.value, MAX_CREDENTIAL_CHARS);
-      const claims = await this.deps.jwt.verify(credential.value);
-      return create(VerifySessionResponseSchema, {
-        auth: authToProto(claims),
-        userId: claims.userId,
-        wallets: walletsOf(claims),
-        expiresAt: timestampFromDate(claims.expiresAt),
-      });
-    }
-    throw invalidArgument("credential", "set verification_token or jwt", "REQUIRED");
+    const claims = await this.deps.jwt.verify(credential.jwt);
+    return create(VerifySessionResponseSchema, {
+      auth: authToProto(claims),
+      userId: claims.userId,
+      wallets: walletsOf(claims),
+      expiresAt: timestampFromDate(claims.expiresAt),
+    });
   }
 
   async verifyWallet(req: VerifyWalletRequest, ctx: HandlerContext): Promise<VerifyWalletResponse> {
-    requireText("address", req.address, MAX_ADDRESS_CHARS);
-    if (!/^[0-9A-Za-z]+$/.test(req.address)) throw invalidArgument("address", "not a wallet address", "MALFORMED");
-    const walletId = await this.deps.rest.verifyWallet(req.address, ctx.signal);
+    const { address } = validateVerifyWalletRequest(req, this.deps.limits);
+    const walletId = await this.deps.rest.verifyWallet(address, ctx.signal);
     return create(VerifyWalletResponseSchema, { walletId });
   }
-}
-
-function requireText(field: string, value: string, max: number): void {
-  if (value.length === 0) throw invalidArgument(field, "required", "REQUIRED");
-  if (value.length > max) throw invalidArgument(field, `longer than ${max} characters`, "TOO_LARGE");
 }
 
 function walletsOf(claims: ParaJwtClaims) {

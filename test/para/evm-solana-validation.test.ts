@@ -3,8 +3,12 @@ import { hashTypedData, keccak256, serializeTransaction, toHex, type TypedDataDe
 import { describe, expect, test } from "vitest";
 import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { exampleEvmTransaction, exampleSolanaTransaction, exampleTypedData } from "../../src/local-para/example-payloads.js";
-import { validateSignAuthorizationRequest, validateSignTransactionRequest, validateSignTypedDataRequest } from "../../src/signer/evm-validation.js";
-import { requireSigner, validateSolanaTransaction, withSignature } from "../../src/signer/solana-validation.js";
+import {
+  validateAuthorization as validateSignAuthorizationRequest,
+  validateEvmTransaction as validateSignTransactionRequest,
+  validateTypedData as validateSignTypedDataRequest,
+} from "../../src/signer/validation/evm-payloads.js";
+import { requireSigner, validateSolanaTransaction, withSignature } from "../../src/signer/validation/solana-transaction.js";
 
 /** Pure validators of the transaction RPCs (no server, no Para). */
 

@@ -1,12 +1,13 @@
 import type { Address, TransactionSerializable, TypedDataDefinition } from "viem";
 // viem/utils, not the root: the root entry also loads clients, chains and actions (~10 MB more per process).
 import { hashAuthorization, hashTypedData, isAddress, parseTransaction, serializeTransaction, toHex } from "viem/utils";
-import { invalidArgument } from "../errors/error-model.js";
+import { invalidArgument } from "../../errors/error-model.js";
 
 /**
- * Pure checks of the EVM signing requests (SignTransaction, SignTypedData, SignAuthorization). Every parse and hash
- * is viem's; nothing is decoded by hand. Errors are INVALID_ARGUMENT with a BadRequest field violation that names
- * the field and never echoes a value (viem's own error messages quote the input, so they are never passed on).
+ * Pure checks of the EVM payloads of SignTransaction, SignTypedData and SignAuthorization (evm-requests.ts checks
+ * the requests around them). Every parse and hash is viem's; nothing is decoded by hand. Errors are
+ * INVALID_ARGUMENT with a BadRequest field violation that names the field and never echoes a value (viem's own
+ * error messages quote the input, so they are never passed on).
  */
 
 export interface EvmLimits {
@@ -42,7 +43,7 @@ function safeNumber(field: string, value: bigint, required: boolean): number {
  * would not serialize back to the same bytes: what Para's policies see, what is hashed and what is signed are the
  * caller's bytes exactly.
  */
-export function validateSignTransactionRequest(req: { unsignedTransaction: Uint8Array; chainId: bigint }, limits: EvmLimits): ValidEvmTransaction {
+export function validateEvmTransaction(req: { unsignedTransaction: Uint8Array; chainId: bigint }, limits: EvmLimits): ValidEvmTransaction {
   const bytes = req.unsignedTransaction;
   if (bytes.length === 0) throw invalidArgument("unsigned_transaction", "required", "REQUIRED");
   if (bytes.length > limits.maxMessageBytes) {
@@ -91,7 +92,7 @@ export interface ValidTypedData {
  * EIP-712 typed data as eth_signTypedData_v4 takes it. "types" may list EIP712Domain or not: viem's hashTypedData
  * uses the listed one, or derives it from the domain's fields (the same digest for the usual domains).
  */
-export function validateSignTypedDataRequest(req: { typedDataJson: string }, limits: EvmLimits): ValidTypedData {
+export function validateTypedData(req: { typedDataJson: string }, limits: EvmLimits): ValidTypedData {
   const text = req.typedDataJson;
   if (text.length === 0) throw invalidArgument("typed_data_json", "required", "REQUIRED");
   const length = Buffer.byteLength(text, "utf8");
@@ -143,7 +144,7 @@ export interface ValidAuthorization {
  * any chain is not something to sign on a caller's word. The address must be 0x + 40 hex digits; a mixed-case one
  * must carry a valid EIP-55 checksum.
  */
-export function validateSignAuthorizationRequest(req: { chainId: bigint; contractAddress: string; nonce: bigint }): ValidAuthorization {
+export function validateAuthorization(req: { chainId: bigint; contractAddress: string; nonce: bigint }): ValidAuthorization {
   const chainId = safeNumber("chain_id", req.chainId, true);
   const nonce = safeNumber("nonce", req.nonce, false);
   if (req.contractAddress.length === 0) throw invalidArgument("contract_address", "required", "REQUIRED");

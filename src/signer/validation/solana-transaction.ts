@@ -3,11 +3,12 @@ import type { Address } from "@solana/addresses";
 import type { SignatureBytes } from "@solana/keys";
 import { getCompiledTransactionMessageDecoder, getCompiledTransactionMessageEncoder } from "@solana/transaction-messages";
 import { getTransactionDecoder, getTransactionEncoder, type Transaction } from "@solana/transactions";
-import { invalidArgument } from "../errors/error-model.js";
+import { invalidArgument } from "../../errors/error-model.js";
 
 /**
- * Pure checks of SignSolanaTransaction. The wire format is decoded with @solana/kit's codecs only; nothing by hand. Errors
- * are INVALID_ARGUMENT with a field violation and never echo a value.
+ * Pure checks of a Solana wire transaction (solana-request.ts checks the request around it), and the signed
+ * transaction built back from it. The wire format is decoded with @solana/kit's codecs only; nothing by hand.
+ * Errors are INVALID_ARGUMENT with a field violation and never echo a value.
  */
 
 export interface ValidSolanaTransaction {
@@ -47,8 +48,11 @@ export function validateSolanaTransaction(bytes: Uint8Array, maxBytes: number): 
   return { transaction, messageBytes: new Uint8Array(transaction.messageBytes), version, signers, length: bytes.length };
 }
 
+/** The request field that chose the signing wallet: the caller's wallet_id, or else the transaction. */
+export type SignerField = "wallet_id" | "transaction";
+
 /** Checks that `address` is one of the transaction's required signers; `field` names what chose the wallet. */
-export function requireSigner(tx: ValidSolanaTransaction, address: string, field: "wallet_id" | "transaction"): void {
+export function requireSigner(tx: ValidSolanaTransaction, address: string, field: SignerField): void {
   if (!tx.signers.includes(address)) {
     throw invalidArgument(field, "the wallet is not one of the transaction's required signers", "NOT_A_SIGNER");
   }

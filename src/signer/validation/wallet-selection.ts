@@ -1,6 +1,5 @@
-import { Code, ConnectError } from "@connectrpc/connect";
-import { withReason } from "../errors/error-model.js";
-import type { SessionWallet, SessionWalletType, ValidSession } from "../para/session-codec.js";
+import { signerMissing, walletNotFound } from "../../errors/error-model.js";
+import type { SessionWallet, SessionWalletType, ValidSession } from "../../para/session-codec.js";
 
 /** The order wallets are tried in when the caller names neither id nor type. */
 const TYPE_PREFERENCE: readonly SessionWalletType[] = ["EVM", "SOLANA", "COSMOS"];
@@ -14,12 +13,8 @@ export function selectWallet(session: ValidSession, walletId: string, type: Sess
   const candidates = walletId
     ? session.wallets.filter((w) => w.id === walletId && (!type || w.type === type))
     : [...session.wallets].filter((w) => !type || w.type === type).sort((a, b) => TYPE_PREFERENCE.indexOf(a.type) - TYPE_PREFERENCE.indexOf(b.type));
-  if (candidates.length === 0) {
-    throw new ConnectError(walletId ? "wallet_id not found in session" : "no wallet of that type in session", Code.NotFound);
-  }
+  if (candidates.length === 0) throw walletNotFound(walletId ? "wallet_id" : "wallet_type");
   const signable = candidates.find((w) => w.hasSigner);
-  if (!signable) {
-    throw withReason(Code.FailedPrecondition, "session was exported without signers", "SIGNER_MISSING");
-  }
+  if (!signable) throw signerMissing();
   return signable;
 }
