@@ -1,5 +1,5 @@
 import type { ParaEnvironment } from "../config/config.js";
-import { createParaInstance, type ParaInstance } from "./para-sdk.js";
+import { createParaInstance, type ParaInstance } from "./sdk/para-instance.js";
 import type { RoundTripListener } from "./para-endpoints.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
 

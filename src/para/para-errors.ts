@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { retryable, withReason } from "../errors/error-model.js";
+import { isSdkWalletLookupError, isSdkWorkerCrash, isSdkWorkerTimeout, sdkApiFailureOf } from "./sdk/sdk-internals.js";
 
 /**
  * Maps whatever the SDK or a Para REST call threw to the codes of docs/design.md §4.
@@ -8,20 +9,10 @@ import { retryable, withReason } from "../errors/error-model.js";
  * only as the (unserialised) cause.
  */
 
-/** What we can read from an SDK `ParaApiError` (duck-typed: its class is internal). */
+/** A failed Para round trip: the HTTP status when Para answered, else the transport's code (e.g. `ECONNREFUSED`). */
 export interface ParaFailure {
   status: number | undefined;
   code: string | undefined;
-}
-
-export function paraFailure(error: unknown): ParaFailure | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const e = error as { isParaApiError?: unknown; status?: unknown; code?: unknown };
-  if (e.isParaApiError !== true) return undefined;
-  return {
-    status: typeof e.status === "number" ? e.status : undefined,
-    code: typeof e.code === "string" ? e.code : undefined,
-  };
 }
 
 /** No answer from Para, or a 5xx: Para is down or failing, not refusing this request. */
@@ -31,8 +22,7 @@ export function isParaOutage(status: number | undefined): boolean {
 
 /** The SDK's shared signing worker died (its own crash or another job's). */
 export function isWorkerCrash(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : "";
-  return message.startsWith("worker error with workId") || message.startsWith("worker exited unexpectedly");
+  return isSdkWorkerCrash(error);
 }
 
 /**
@@ -68,12 +58,12 @@ const RETRY_AFTER_OUTAGE_MS = 2_000;
  */
 export function mapParaError(error: unknown, what: string, observed?: ParaFailure): ConnectError {
   if (error instanceof ConnectError) return error;
-  const failure = paraFailure(error);
+  const failure = sdkApiFailureOf(error);
   if (failure && (failure.status !== undefined || failure.code !== undefined || !observed)) return fromStatus(failure, what, error);
-  if (isWorkerCrash(error) || (error instanceof Error && error.message.startsWith("worker operation timed out"))) {
+  if (isSdkWorkerCrash(error) || isSdkWorkerTimeout(error)) {
     return retryable(Code.Unavailable, `para ${what} failed: signing worker unavailable`, "PARA_UNAVAILABLE", RETRY_AFTER_OUTAGE_MS, error);
   }
-  if (error instanceof Error && /does not exist|no valid wallet id found|is not owned/.test(error.message)) {
+  if (isSdkWalletLookupError(error)) {
     return new ConnectError("wallet not found in session", Code.NotFound, undefined, undefined, error);
   }
   if (observed) return fromStatus(observed, what, error);

@@ -15,9 +15,11 @@ function fakeInstance(id: number, settle: Promise<"ready" | "failed">): ParaInst
     fetchWallets: unused,
     keepSessionAlive: unused,
     issueJwt: unused,
+    exportSession: unused,
     assertWallet: unused,
     sign: unused,
     signTransaction: unused,
+    pendingTransaction: unused,
     lastFailure: () => undefined,
   };
 }
