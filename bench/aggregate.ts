@@ -24,7 +24,12 @@ export interface Cell {
   p99: number;
   cpuPercent: number;
   cpuMsPerCall: number;
+  /** NaN for runs recorded before issue 18. */
+  mainCpuPercent: number;
+  mainCpuMsPerCall: number;
   benchCpuPercent: number;
+  benchCpuMsPerCall: number;
+  benchMainCpuPercent: number;
   othersCpuPercent: number;
   /** Maxima over the rounds. */
   peakRssMiB: number;
@@ -43,6 +48,9 @@ export type Metric = (s: StepRecord) => number;
 export const THROUGHPUT: Metric = (s) => s.throughput;
 export const P50: Metric = (s) => s.latency.p50;
 export const CPU_PER_CALL: Metric = (s) => s.cpuMsPerCall;
+export const MAIN_CPU_PER_CALL: Metric = (s) => s.mainCpuMsPerCall ?? Number.NaN;
+/** Runs recorded before issue 18 have no bench CPU per call: it follows from the bench CPU % over the same window. */
+export const BENCH_CPU_PER_CALL: Metric = (s) => s.benchCpuMsPerCall ?? (s.ok > 0 ? ((s.benchCpuPercent / 100) * s.elapsedMs) / s.ok : Number.NaN);
 
 export class RunView {
   constructor(private readonly run: BenchRun) {}
@@ -67,7 +75,11 @@ export class RunView {
       p99: med((s) => s.latency.p99),
       cpuPercent: med((s) => s.cpuPercent),
       cpuMsPerCall: med(CPU_PER_CALL),
+      mainCpuPercent: med((s) => s.mainCpuPercent ?? Number.NaN),
+      mainCpuMsPerCall: med(MAIN_CPU_PER_CALL),
       benchCpuPercent: med((s) => s.benchCpuPercent),
+      benchCpuMsPerCall: med(BENCH_CPU_PER_CALL),
+      benchMainCpuPercent: med((s) => s.benchMainCpuPercent ?? Number.NaN),
       othersCpuPercent: med((s) => s.othersCpuPercent ?? Number.NaN),
       peakRssMiB: maxOf(rs.map((r) => r.peakRssMiB)),
       maxThreads: maxOf(rs.map((r) => r.maxThreads)),

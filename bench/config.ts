@@ -3,6 +3,7 @@
  * `npm run bench` to a few minutes on a 2-core machine; BENCH_QUICK=1 shrinks
  * every dimension for a ~1 minute smoke run.
  */
+import type { SettleCriterion } from "./settle.js";
 
 export type RpcName =
   | "CheckSession"
@@ -18,6 +19,13 @@ export const ALL_RPCS: readonly RpcName[] = ["CheckSession", "SignEvmEip191", "S
 /** The wave-2 signing RPCs: para-signer only (the docs' pattern and the floor have no such routes). */
 export const SIGNING_RPCS: readonly RpcName[] = ["SignTransaction", "SignTypedData", "SignAuthorization", "SignSolanaTransaction"];
 
+export interface WarmupConfig extends SettleCriterion {
+  /** Length of one warm-up window, whose main-thread CPU per call is one point of the settle test. */
+  windowMs: number;
+  /** Closed-loop clients during the warm-up. */
+  concurrency: number;
+}
+
 export interface BenchConfig {
   quick: boolean;
   /** Added latency per Para request (ms), applied by the backend's fault injection. */
@@ -27,10 +35,13 @@ export interface BenchConfig {
   /** Warm-up before each measured step (not recorded). */
   warmupMs: number;
   /**
-   * Unrecorded load per system and RPC after start-up, before any step: JIT, heap sizing and the SDK's lazy
-   * loading take several seconds, and the first steps of a fresh process would otherwise measure that.
+   * Unrecorded load per system and RPC after start-up, before any step, until the system's main-thread CPU per
+   * call has settled (bench/settle.ts): JIT, heap sizing and the SDK's lazy loading take thousands of calls, and
+   * the first steps of a fresh process would otherwise measure that. `maxMs` 0: no warm-up at all.
    */
-  systemWarmupMs: number;
+  warmup: WarmupConfig;
+  /** Runs recorded before the settle criterion (issue 18) warmed each system and RPC for this long instead. */
+  systemWarmupMs?: number;
   /** Each step is run this many times, the systems taking turns in a rotating order; the report gives medians. */
   rounds: number;
   /** Measured part of each step: it ends at this duration or at maxRequests, whichever comes first. */
@@ -86,6 +97,9 @@ function flag(name: string, fallback: boolean): boolean {
 
 export function benchConfig(): BenchConfig {
   const quick = flag("BENCH_QUICK", false);
+  if (process.env["BENCH_SYSTEM_WARMUP_S"] !== undefined) {
+    throw new Error("BENCH_SYSTEM_WARMUP_S is gone: systems warm up until settled (BENCH_WARMUP_MIN_CALLS, BENCH_WARMUP_MAX_S; bench/README.md)");
+  }
   const rpcs = list("BENCH_RPCS", ALL_RPCS.join(","));
   const known: readonly string[] = [...ALL_RPCS, ...SIGNING_RPCS];
   for (const r of rpcs) if (!known.includes(r)) throw new Error(`BENCH_RPCS: unknown "${r}" (one of ${known.join(", ")})`);
@@ -95,7 +109,14 @@ export function benchConfig(): BenchConfig {
     concurrencies: numbers("BENCH_CONCURRENCY", quick ? "1,16" : "1,16,64").map((c) => Math.max(1, Math.floor(c))),
     rpcs: rpcs as RpcName[],
     warmupMs: num("BENCH_WARMUP_MS", quick ? 200 : 300),
-    systemWarmupMs: num("BENCH_SYSTEM_WARMUP_S", quick ? 1 : 4) * 1000,
+    warmup: {
+      minCalls: num("BENCH_WARMUP_MIN_CALLS", quick ? 1000 : 3000),
+      maxMs: num("BENCH_WARMUP_MAX_S", quick ? 20 : 60) * 1000,
+      windowMs: Math.max(100, num("BENCH_WARMUP_WINDOW_S", 1) * 1000),
+      tolerance: num("BENCH_WARMUP_TOLERANCE", 0.05),
+      span: 3,
+      concurrency: 16,
+    },
     rounds: Math.max(1, Math.floor(num("BENCH_ROUNDS", quick ? 1 : 3))),
     durationMs: num("BENCH_DURATION_S", quick ? 1 : 1.5) * 1000,
     maxRequests: num("BENCH_MAX_REQUESTS", 5000),

@@ -1,8 +1,14 @@
 /**
  * Per-process resource readings from /proc (Linux): CPU time of all threads
- * (main, libuv pool, the SDK's worker threads), current and peak RSS, thread
- * and file-descriptor counts. Reading /proc from outside costs the measured
- * process nothing, and covers every thread, unlike process.cpuUsage() in-band.
+ * (main, libuv pool, the SDK's worker threads) and of the main thread alone,
+ * current and peak RSS, thread and file-descriptor counts. Reading /proc from
+ * outside costs the measured process nothing, and covers every thread, unlike
+ * process.cpuUsage() in-band.
+ *
+ * Main-thread CPU is what limits a Node server (JavaScript, the HTTP/2 and
+ * protobuf work all run there); whole-process CPU adds GC helper threads,
+ * libuv's pool and the SDK's signing worker. The main thread's tid equals the
+ * pid, so its own counters are /proc/<pid>/task/<pid>/stat.
  */
 import { readdirSync, readFileSync } from "node:fs";
 
@@ -10,8 +16,10 @@ import { readdirSync, readFileSync } from "node:fs";
 const TICKS_PER_SECOND = 100;
 
 export interface ProcReading {
-  /** user + system CPU seconds so far. */
+  /** user + system CPU seconds so far, all threads. */
   cpuSeconds: number;
+  /** user + system CPU seconds so far of the main thread only (summed over processes in a tree). */
+  mainCpuSeconds: number;
   rssMiB: number;
   /** VmHWM: the peak RSS since the process started. */
   peakRssMiB: number;
@@ -19,12 +27,23 @@ export interface ProcReading {
   fds: number;
 }
 
+/** utime + stime of a /proc stat line, in seconds. */
+function statCpuSeconds(path: string): number {
+  const stat = readFileSync(path, "utf8");
+  // Fields after the command name (which may contain spaces) start at state (field 3); utime and stime are 14, 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
 export function readProc(pid: number): ProcReading | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may contain spaces) start at state (field 3); utime and stime are 14, 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    const cpuSeconds = statCpuSeconds(`/proc/${pid}/stat`);
+    let mainCpuSeconds = Number.NaN;
+    try {
+      mainCpuSeconds = statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
+    } catch {
+      // the main thread has exited while others run on (a zombie leader): leave NaN
+    }
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? Number.NaN);
     let fds = Number.NaN;
@@ -33,16 +52,14 @@ export function readProc(pid: number): ProcReading | undefined {
     } catch {
       // not ours to read: leave NaN
     }
-    return { cpuSeconds, rssMiB: kib("VmRSS") / 1024, peakRssMiB: kib("VmHWM") / 1024, threads: kib("Threads"), fds };
+    return { cpuSeconds, mainCpuSeconds, rssMiB: kib("VmRSS") / 1024, peakRssMiB: kib("VmHWM") / 1024, threads: kib("Threads"), fds };
   } catch {
     return undefined; // the process is gone
   }
 }
 
-/** The process and all its descendants (e.g. cluster workers), summed: CPU, RSS, threads and fds add up. */
-export function readProcTree(pid: number): ProcReading | undefined {
-  const root = readProc(pid);
-  if (!root) return undefined;
+/** The process and all its descendants (e.g. a node:cluster primary and its workers), root first. One scan of /proc. */
+export function processTree(pid: number): number[] {
   const parentOf = new Map<number, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -53,16 +70,28 @@ export function readProcTree(pid: number): ProcReading | undefined {
       // gone meanwhile
     }
   }
-  const descendants: number[] = [];
+  const tree = [pid];
   const walk = (parent: number) => {
-    for (const [child, ppid] of parentOf) if (ppid === parent) descendants.push(child), walk(child);
+    for (const [child, ppid] of parentOf) if (ppid === parent) tree.push(child), walk(child);
   };
   walk(pid);
-  return descendants.map(readProc).reduce<ProcReading>(
+  return tree;
+}
+
+/**
+ * The given processes (a tree from `processTree`), summed: CPU, RSS, threads and fds add up, and so do the main
+ * threads (each process's own: for node:cluster, the primary's, which only hands out connections, plus every
+ * worker's). Undefined when the root is gone.
+ */
+export function readProcs(pids: readonly number[]): ProcReading | undefined {
+  const [root, ...rest] = pids.map(readProc);
+  if (!root) return undefined;
+  return rest.reduce<ProcReading>(
     (sum, r) =>
       r
         ? {
             cpuSeconds: sum.cpuSeconds + r.cpuSeconds,
+            mainCpuSeconds: sum.mainCpuSeconds + r.mainCpuSeconds,
             rssMiB: sum.rssMiB + r.rssMiB,
             peakRssMiB: sum.peakRssMiB + r.peakRssMiB,
             threads: sum.threads + r.threads,
@@ -73,18 +102,30 @@ export function readProcTree(pid: number): ProcReading | undefined {
   );
 }
 
+/** The process and all its descendants (e.g. cluster workers), summed. */
+export function readProcTree(pid: number): ProcReading | undefined {
+  return readProcs(processTree(pid));
+}
+
 export interface WindowStats {
   /** Average CPU over the window, in % of one core (200% = both cores of a 2-core machine). */
   cpuPercent: number;
+  /** The main thread's (summed over the processes of a tree), in % of one core: 100% is a saturated event loop. */
+  mainCpuPercent: number;
   /** Highest RSS sampled in the window. */
   peakRssMiB: number;
   maxThreads: number;
   lastRssMiB: number;
 }
 
+/** How often a sampling window looks for new processes in the tree (a cluster worker restarted). */
+const TREE_REFRESH_MS = 1_000;
+
 /**
  * Samples one process (with its child processes, if any) over a window (a measured step): CPU from the
- * difference of two readings, RSS and threads as the maximum of periodic samples.
+ * difference of two readings, RSS and threads as the maximum of periodic samples. The process tree is found
+ * once a second, not at every sample: scanning all of /proc every 100 ms would be CPU the bench process spends
+ * beside its load generator.
  */
 export class ProcWindow {
   private readonly cpu: CpuSecondsWindow;
@@ -92,6 +133,8 @@ export class ProcWindow {
   private maxThreads = 0;
   private lastRss = Number.NaN;
   private timer: NodeJS.Timeout | undefined;
+  private tree: number[] = [];
+  private treeAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly pid: number,
@@ -109,11 +152,14 @@ export class ProcWindow {
   stop(): WindowStats {
     clearInterval(this.timer);
     this.sample();
-    return { cpuPercent: this.cpu.percent(), peakRssMiB: this.peakRss, maxThreads: this.maxThreads, lastRssMiB: this.lastRss };
+    const cpu = this.cpu.stop();
+    return { ...cpu, peakRssMiB: this.peakRss, maxThreads: this.maxThreads, lastRssMiB: this.lastRss };
   }
 
   private sample(): void {
-    const r = readProcTree(this.pid);
+    const now = performance.now();
+    if (now - this.treeAt >= TREE_REFRESH_MS) (this.tree = processTree(this.pid)), (this.treeAt = now);
+    const r = readProcs(this.tree);
     if (!r) return;
     this.peakRss = Math.max(this.peakRss, r.rssMiB);
     this.maxThreads = Math.max(this.maxThreads, r.threads);
@@ -121,42 +167,92 @@ export class ProcWindow {
   }
 }
 
-/** The bench process's own CPU over a window (backend + load generator), in % of one core. */
+/**
+ * The bench process's own CPU over a window (backend + load generator), in % of one core and in seconds; and its
+ * main thread's, where the generator and the backend run: near 100% means the bench, not the system, set the pace.
+ */
 export class SelfCpuWindow {
   private start = process.cpuUsage();
+  private main0 = mainThreadSeconds();
   private t0 = performance.now();
 
   reset(): void {
     this.start = process.cpuUsage();
+    this.main0 = mainThreadSeconds();
     this.t0 = performance.now();
   }
 
-  percent(): number {
-    const d = process.cpuUsage(this.start);
+  mainPercent(): number {
     const ms = performance.now() - this.t0;
-    return ms > 0 ? ((d.user + d.system) / 1000 / ms) * 100 : Number.NaN;
+    return ms > 0 ? (((mainThreadSeconds() - this.main0) * 1000) / ms) * 100 : Number.NaN;
+  }
+
+  seconds(): number {
+    const d = process.cpuUsage(this.start);
+    return (d.user + d.system) / 1e6;
+  }
+
+  percent(): number {
+    const ms = performance.now() - this.t0;
+    return ms > 0 ? ((this.seconds() * 1000) / ms) * 100 : Number.NaN;
   }
 }
 
-/** Several processes' CPU (with their children) over a window, summed, in % of one core. */
+function mainThreadSeconds(): number {
+  try {
+    return statCpuSeconds(`/proc/${process.pid}/task/${process.pid}/stat`);
+  } catch {
+    return Number.NaN; // not Linux
+  }
+}
+
+export interface CpuSeconds {
+  /** Whole-process CPU over the window (all threads, all processes), % of one core. */
+  cpuPercent: number;
+  mainCpuPercent: number;
+  cpuSeconds: number;
+  mainCpuSeconds: number;
+  elapsedMs: number;
+}
+
+/**
+ * Several processes' CPU (with their children) over a window, summed: whole-process and main-thread.
+ * NaN when a process is gone: its CPU can no longer be told.
+ */
 export class CpuSecondsWindow {
-  private first = 0;
+  private first: { cpu: number; main: number } = { cpu: 0, main: 0 };
+  private trees: number[][] = [];
   private t0 = 0;
 
   constructor(private readonly pids: readonly number[]) {}
 
   start(): void {
+    this.trees = this.pids.map(processTree);
     this.first = this.total();
     this.t0 = performance.now();
   }
 
-  percent(): number {
-    const seconds = (performance.now() - this.t0) / 1000;
-    return seconds > 0 ? ((this.total() - this.first) / seconds) * 100 : Number.NaN;
+  stop(): CpuSeconds {
+    const elapsedMs = performance.now() - this.t0;
+    const last = this.total();
+    const cpuSeconds = last.cpu - this.first.cpu;
+    const mainCpuSeconds = last.main - this.first.main;
+    const pct = (s: number) => (elapsedMs > 0 ? ((s * 1000) / elapsedMs) * 100 : Number.NaN);
+    return { cpuPercent: pct(cpuSeconds), mainCpuPercent: pct(mainCpuSeconds), cpuSeconds, mainCpuSeconds, elapsedMs };
   }
 
-  /** NaN when a process is gone: its CPU can no longer be told. */
-  private total(): number {
-    return this.pids.reduce((sum, pid) => sum + (readProcTree(pid)?.cpuSeconds ?? Number.NaN), 0);
+  percent(): number {
+    return this.stop().cpuPercent;
+  }
+
+  /** Processes of a tree that appear during the window are not counted (their CPU at start is unknown). */
+  private total(): { cpu: number; main: number } {
+    return this.trees.reduce(
+      (sum, tree) => {
+        const r = readProcs(tree);
+        return { cpu: sum.cpu + (r?.cpuSeconds ?? Number.NaN), main: sum.main + (r?.mainCpuSeconds ?? Number.NaN) };
+      },
+      { cpu: 0, main: 0 },
+    );
   }
 }

@@ -4,7 +4,8 @@
  * start, and per-system start-up and memory.
  */
 import type { RpcName } from "./config.js";
-import { CPU_PER_CALL, P50, RunView, THROUGHPUT, type PairedRatio, type StepKey } from "./aggregate.js";
+import { CPU_PER_CALL, MAIN_CPU_PER_CALL, P50, RunView, THROUGHPUT, type PairedRatio, type StepKey } from "./aggregate.js";
+import { describeCriterion } from "./settle.js";
 import { median } from "./stats.js";
 import type { BenchRun } from "./results.js";
 import { LOG_LEVEL } from "./systems.js";
@@ -47,8 +48,14 @@ export function renderReport(run: BenchRun): string {
   p(`- **Date:** ${run.startedAt.toISOString()} · **took** ${n(run.durationS)} s`);
   p(`- **para-signer source:** ${run.source}`);
   p(`- **Machine:** ${run.cores} × ${run.cpus}, ${n(run.memGiB, 1)} GiB RAM · **Node** ${run.node}`);
+  // Runs recorded before issue 18 warmed up for a fixed time.
+  const warm = c.warmup
+    ? c.warmup.maxMs > 0
+      ? `warmed up first, each RPC in ${describeCriterion(c.warmup, c.warmup.windowMs, c.warmup.concurrency)} (not recorded; see *Warm-up*)`
+      : "not warmed up (BENCH_WARMUP_MAX_S=0)"
+    : `warmed up first (each RPC at c=16 and +0 ms for ${n((c.systemWarmupMs ?? 0) / 1000, 1)} s, not recorded)`;
   p(
-    `- **Load:** closed loop, concurrency ${c.concurrencies.join(", ")}; all systems up at once and warmed up first (each RPC at c=16 and +0 ms for ${n((c.systemWarmupMs ?? 0) / 1000, 1)} s, not recorded); each step ${rounds} time${rounds > 1 ? "s" : ""}, the systems taking turns in a shuffled order (a new one every round), each turn ${c.warmupMs} ms warm-up (not recorded) then ${n(c.durationMs / 1000, 1)} s or ${c.maxRequests} requests; gRPC over ${c.connections} HTTP/2 connections (Express pattern: HTTP/1.1 JSON, keep-alive agent); ${c.sessions} pre-minted users, requests cycle through them`,
+    `- **Load:** closed loop, concurrency ${c.concurrencies.join(", ")}; all systems up at once and ${warm}; each step ${rounds} time${rounds > 1 ? "s" : ""}, the systems taking turns in a shuffled order (a new one every round), each turn ${c.warmupMs} ms warm-up (not recorded) then ${n(c.durationMs / 1000, 1)} s or ${c.maxRequests} requests; gRPC over ${c.connections} HTTP/2 connections (Express pattern: HTTP/1.1 JSON, keep-alive agent); ${c.sessions} pre-minted users, requests cycle through them`,
   );
   p(
     `- **Para latency:** ${c.latenciesMs.join(" and ")} ms added to every Para API request (touch, partner, logout, keep-alive, jwt, messages/sign, MPC sign, verify, errors) by the local backend's fault injection, scoped to the bench's API key`,
@@ -60,7 +67,7 @@ export function renderReport(run: BenchRun): string {
     `- **Same Para work per call:** CheckSession is sent with extend=false and SignMessage with skip_keep_alive=true, matching the docs' pattern (import + isSessionActive [+ signMessage])`,
   );
   p(
-    "- **Where things run:** the local Para backend and the load generator share the bench process; each system is its own child process (`node --import tsx`), and all of them stay up for the whole run, idle while another is measured (*idle others CPU* shows what they took meanwhile). CPU is % of one core over the measured phase, all threads of the process; *CPU ms/call* is that CPU divided by successful calls; RSS is the peak sampled every 100 ms; *bench CPU* is the bench process (backend + generator) — near 100% means the backend or generator, not the system, was the limit. Values are medians over the rounds; ok and errors are totals",
+    "- **Where things run:** the local Para backend and the load generator share the bench process; each system is its own child process (`node --import tsx`), and all of them stay up for the whole run, idle while another is measured (*idle others CPU* shows what they took meanwhile). CPU is % of one core over the measured phase: *CPU %* all threads of the process, *main %* its main thread alone (for the two-process system, every process's main thread added up), read from /proc; a main thread near 100% is a saturated event loop, the system's own limit. *CPU ms/call* and *main ms/call* are those divided by successful calls, and *× pattern* is each as a ratio to the docs' pattern in the same round (process · main). RSS is the peak sampled every 100 ms; *bench CPU* is the bench process (backend + generator) — near 100% means the backend or generator, not the system, was the limit — and *bench ms/call* the same per call, the load generator's own cost where the backend does no per-call work (VerifySession by JWT). Values are medians over the rounds; ok and errors are totals",
   );
   if (run.otlp)
     p(
@@ -98,6 +105,9 @@ export function renderReport(run: BenchRun): string {
   }
   p();
 
+  for (const line of warmupSection(run)) p(line);
+  for (const line of generatorSection(run, view)) p(line);
+
   if (run.cold.length > 0) {
     p(`## Cold start: ${run.cold[0]?.calls} concurrent first SignMessage calls at a fresh server`);
     p();
@@ -133,14 +143,19 @@ export function renderReport(run: BenchRun): string {
       p();
       p(`### ${RPC_LABEL[rpc]}, +${lat} ms per Para request`);
       p();
-      p("| c | system | req/s | p50 ms | p90 ms | p99 ms | ok | errors | CPU % | CPU ms/call | peak RSS MiB | threads | bench CPU % | idle others CPU % |");
-      p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+      p(
+        "| c | system | req/s | p50 ms | p90 ms | p99 ms | ok | errors | CPU % | main % | CPU ms/call | main ms/call | × pattern (process · main) | peak RSS MiB | threads | bench CPU % | bench ms/call | idle others CPU % |",
+      );
+      p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
       for (const cc of c.concurrencies) {
+        const k: StepKey = { latencyMs: lat, rpc, concurrency: cc };
         for (const s of run.systems) {
-          const r = view.cell(s.id, { latencyMs: lat, rpc, concurrency: cc });
+          const r = view.cell(s.id, k);
           if (!r) continue;
+          const vsPattern =
+            s.id === PATTERN ? "–" : `${x(view.paired(s.id, PATTERN, k, CPU_PER_CALL).median)} · ${x(view.paired(s.id, PATTERN, k, MAIN_CPU_PER_CALL).median)}`;
           p(
-            `| ${cc} | ${label.get(s.id) ?? s.id} | ${n(r.throughput, 1)} | ${n(r.p50, 1)} | ${n(r.p90, 1)} | ${n(r.p99, 1)} | ${r.ok} | ${errs(r.errors)} | ${n(r.cpuPercent)} | ${n(r.cpuMsPerCall, 2)} | ${n(r.peakRssMiB)} | ${r.maxThreads} | ${n(r.benchCpuPercent)} | ${n(r.othersCpuPercent)} |`,
+            `| ${cc} | ${label.get(s.id) ?? s.id} | ${n(r.throughput, 1)} | ${n(r.p50, 1)} | ${n(r.p90, 1)} | ${n(r.p99, 1)} | ${r.ok} | ${errs(r.errors)} | ${n(r.cpuPercent)} | ${n(r.mainCpuPercent)} | ${n(r.cpuMsPerCall, 2)} | ${n(r.mainCpuMsPerCall, 2)} | ${vsPattern} | ${n(r.peakRssMiB)} | ${r.maxThreads} | ${n(r.benchCpuPercent)} | ${n(r.benchCpuMsPerCall, 3)} | ${n(r.othersCpuPercent)} |`,
           );
         }
       }
@@ -148,6 +163,67 @@ export function renderReport(run: BenchRun): string {
   }
   p();
   return out.join("\n");
+}
+
+const PATTERN = "express-pattern";
+
+/** Which systems were measured warm: the settle verdict of each system and RPC, with the JIT curve's ends. */
+function warmupSection(run: BenchRun): string[] {
+  const rows = run.systems.flatMap((s) => (s.warmup ?? []).map((w) => ({ s, w })));
+  if (rows.length === 0) return [];
+  const out = [
+    "## Warm-up",
+    "",
+    "Before any measured step, every system gets each RPC in windows of unrecorded load until its main-thread CPU per call has settled (criterion in the header, `bench/settle.ts`). *first → last* is the main-thread CPU per call of the first and the last window: the JIT's share of an unwarmed measurement.",
+    "",
+    "| system | RPC | settled | calls | seconds | main ms/call, first → last window | CPU ms/call, last window |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const { s, w } of rows) {
+    const first = w.mainCpuMsPerCall[0] ?? Number.NaN;
+    const last = w.mainCpuMsPerCall.at(-1) ?? Number.NaN;
+    out.push(
+      `| ${s.label} | ${w.rpc} | ${w.settled ? `yes (${w.how})` : "**no** (time limit)"} | ${w.calls} | ${n(w.elapsedMs / 1000, 1)} | ${n(first, 3)} → ${n(last, 3)} | ${n(w.cpuMsPerCall.at(-1) ?? Number.NaN, 3)} |`,
+    );
+  }
+  out.push("");
+  return out;
+}
+
+/**
+ * How much of a throughput gap is the load generator: in the VerifySession-by-JWT cells the local Para backend
+ * does no per-call work (both systems keep Para's key set cached), so the bench process's CPU per call is the
+ * generator's own, beside each server's CPU per call.
+ */
+function generatorSection(run: BenchRun, view: RunView): string[] {
+  const c = run.config;
+  if (!c.rpcs.includes("VerifyJwt")) return [];
+  const rows: string[] = [];
+  for (const latencyMs of c.latenciesMs) {
+    for (const concurrency of c.concurrencies) {
+      const k: StepKey = { latencyMs, rpc: "VerifyJwt", concurrency };
+      for (const s of run.systems) {
+        const r = view.cell(s.id, k);
+        if (!r || !Number.isFinite(r.benchCpuMsPerCall)) continue;
+        const wire = s.protocol === "grpc" ? "gRPC, node:http2" : "JSON, node:http keep-alive";
+        const share = r.benchCpuMsPerCall / (r.benchCpuMsPerCall + r.cpuMsPerCall);
+        rows.push(
+          `| ${latencyMs} ms | ${concurrency} | ${s.label} | ${wire} | ${n(r.throughput, 1)} | ${n(r.mainCpuPercent)} | ${n(r.mainCpuMsPerCall, 3)} | ${n(r.cpuMsPerCall, 3)} | ${n(r.benchCpuMsPerCall, 3)} | ${n(r.benchMainCpuPercent)} | ${Number.isFinite(share) ? `${n(share * 100)}%` : "–"} |`,
+        );
+      }
+    }
+  }
+  if (rows.length === 0) return [];
+  return [
+    "## Load generator against server: VerifySession by JWT",
+    "",
+    "Neither system calls Para per VerifySession-by-JWT call (each keeps Para's key set cached), so here the bench process's CPU per call is the load generator's own. The gRPC generator (`bench/grpc-client.ts`) is raw `node:http2` writing pre-encoded frames over a few connections, no Connect client; the HTTP/1.1 one (`bench/http1-client.ts`) is `node:http` with a keep-alive agent. *generator main %* is the bench process's main thread, where generator and backend run; *generator share* is generator / (generator + server process) CPU per call. Whichever main thread is near 100% set the pace: a server's means its own code is the limit, whatever the generator costs; the generator's means the server could have gone faster (the gap would be wider, not narrower, with a leaner generator).",
+    "",
+    "| latency | c | system | generator wire | req/s | server main % | server main ms/call | server CPU ms/call | generator ms/call | generator main % | generator share |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+  ];
 }
 
 /** The issue's measurable goals, each judged on the cells it names (paired-round medians; the worst cell is shown). */

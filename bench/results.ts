@@ -2,6 +2,7 @@
 import type { ColdStartResult } from "./cold-start.js";
 import type { BenchConfig, RpcName } from "./config.js";
 import type { LatencySummary } from "./stats.js";
+import type { WarmupRecord } from "./warmup.js";
 
 export interface StepRecord {
   system: string;
@@ -19,10 +20,21 @@ export interface StepRecord {
   cpuPercent: number;
   /** The system's CPU time per successful call, ms. */
   cpuMsPerCall: number;
+  /** The main thread's CPU over the measured phase, % of one core (summed over a cluster's processes); absent before issue 18. */
+  mainCpuPercent?: number;
+  /** The main thread's CPU time per successful call, ms; absent before issue 18. */
+  mainCpuMsPerCall?: number;
   peakRssMiB: number;
   maxThreads: number;
   /** The bench process (backend + load generator) over the same window, % of one core. */
   benchCpuPercent: number;
+  /**
+   * The bench process's CPU per successful call, ms: the load generator's cost per call where the local Para
+   * backend does no per-call work (VerifySession by JWT: keys cached on both sides); absent before issue 18.
+   */
+  benchCpuMsPerCall?: number;
+  /** The bench process's main thread (generator and backend), % of one core; absent before issue 18. */
+  benchMainCpuPercent?: number;
   /** All the other (idle) systems together over the same window, % of one core: they share the machine. */
   othersCpuPercent: number;
 }
@@ -38,6 +50,8 @@ export interface SystemRecord {
   /** VmHWM at the end of its run. */
   peakRssMiB: number;
   threadsAtEnd: number;
+  /** The warm-up of each RPC before the measured steps: settled or not, after how many calls; absent before issue 18. */
+  warmup?: WarmupRecord[];
 }
 
 export interface BenchRun {

@@ -19,6 +19,8 @@ import { benchConfig, type BenchConfig, type RpcName } from "./config.js";
 import { runStep } from "./load.js";
 import { startOtlpSink } from "./otlp-sink.js";
 import { CpuSecondsWindow, ProcWindow, readProcTree, SelfCpuWindow, type ProcReading, type WindowStats } from "./proc-sampler.js";
+import { describeCriterion } from "./settle.js";
+import { warmUntilSettled, type WarmupRecord } from "./warmup.js";
 import { renderReport } from "./report.js";
 import type { BenchRun, StepRecord, SystemRecord } from "./results.js";
 import { renderChart } from "./svg.js";
@@ -130,6 +132,7 @@ interface Live {
   startMs: number;
   idle: ProcReading | undefined;
   launchedAt: number;
+  warmup: WarmupRecord[];
 }
 
 /**
@@ -154,7 +157,7 @@ async function runAllSystems(
       const startMs = performance.now() - launchedAt;
       const target = createTarget(system, config.connections);
       const idle = readProcTree(system.pid);
-      live.push({ spec, system, target, startMs, idle, launchedAt });
+      live.push({ spec, system, target, startMs, idle, launchedAt, warmup: [] });
       await ready(target, prepared.get("CheckSession") ?? prepareAll("CheckSession", backend.sessions), spec.id);
       log(`${spec.id}: pid ${system.pid}, listening after ${fmt(startMs)} ms, idle RSS ${fmt(idle?.rssMiB ?? NaN)} MiB`);
     }
@@ -166,16 +169,18 @@ async function runAllSystems(
       l.target.close();
       l.target = createTarget(l.system, config.connections);
     }
-    if (config.systemWarmupMs > 0) {
-      log(`warming up every system: each RPC at c=16 for ${fmt(config.systemWarmupMs)} ms (not recorded)`);
+    const w = config.warmup;
+    if (w.maxMs > 0) {
+      log(`warming up every system (not recorded): ${describeCriterion(w, w.windowMs, w.concurrency)}`);
       for (const l of live) {
         for (const rpc of config.rpcs) {
-          await runStep(l.target.sender(prepared.get(rpc) ?? []), {
-            concurrency: 16,
-            warmupMs: 0,
-            durationMs: config.systemWarmupMs,
-            maxRequests: Number.POSITIVE_INFINITY,
-          });
+          const before = l.warmup.reduce((sum, e) => sum + e.calls, 0);
+          const r = await warmUntilSettled(l.target.sender(prepared.get(rpc) ?? []), l.system.pid, rpc, w, before);
+          l.warmup.push(r);
+          const curve = r.mainCpuMsPerCall.map((v) => fmt(v, 2)).join(" ");
+          log(
+            `${l.spec.id} ${rpc}: ${r.settled ? `settled (${r.how})` : "NOT settled"} after ${r.calls} calls, ${fmt(r.elapsedMs / 1000, 1)} s; main-thread ms/call per window: ${curve}`,
+          );
         }
       }
     }
@@ -197,7 +202,7 @@ async function runAllSystems(
         }
       }
     }
-    return live.map(({ spec, startMs, idle, system }) => {
+    return live.map(({ spec, startMs, idle, system, warmup }) => {
       const end = readProcTree(system.pid);
       return {
         id: spec.id,
@@ -208,6 +213,7 @@ async function runAllSystems(
         idleThreads: idle?.threads ?? Number.NaN,
         peakRssMiB: end?.peakRssMiB ?? Number.NaN,
         threadsAtEnd: end?.threads ?? Number.NaN,
+        warmup,
       };
     });
   } finally {
@@ -231,16 +237,27 @@ async function measureStep(
   const othersCpu = new CpuSecondsWindow(others.map((o) => o.system.pid));
   let w: WindowStats | undefined;
   let benchCpu = Number.NaN;
+  let benchCpuSeconds = Number.NaN;
+  let benchMainCpuPercent = Number.NaN;
   let othersCpuPercent = Number.NaN;
   const r = await runStep(
     l.target.sender(prepared.get(at.rpc) ?? []),
     { concurrency: at.concurrency, warmupMs: config.warmupMs, durationMs: config.durationMs, maxRequests: config.maxRequests },
     {
-      onMeasureStart: () => (window.start(), self.reset(), othersCpu.start()),
-      onMeasureEnd: () => ((w = window.stop()), (benchCpu = self.percent()), (othersCpuPercent = othersCpu.percent())),
+      // The bench's own CPU is read innermost, so the /proc scans of the samplers' start and stop fall outside it.
+      onMeasureStart: () => (window.start(), othersCpu.start(), self.reset()),
+      onMeasureEnd: () => (
+        (benchCpuSeconds = self.seconds()),
+        (benchCpu = self.percent()),
+        (benchMainCpuPercent = self.mainPercent()),
+        (w = window.stop()),
+        (othersCpuPercent = othersCpu.percent())
+      ),
     },
   );
   const cpuPercent = w?.cpuPercent ?? Number.NaN;
+  const mainCpuPercent = w?.mainCpuPercent ?? Number.NaN;
+  const perCall = (percent: number) => (r.ok > 0 ? ((percent / 100) * r.elapsedMs) / r.ok : Number.NaN);
   const rec: StepRecord = {
     system: l.spec.id,
     ...at,
@@ -250,17 +267,21 @@ async function measureStep(
     latency: r.latency,
     elapsedMs: r.elapsedMs,
     cpuPercent,
-    cpuMsPerCall: r.ok > 0 ? ((cpuPercent / 100) * r.elapsedMs) / r.ok : Number.NaN,
+    cpuMsPerCall: perCall(cpuPercent),
+    mainCpuPercent,
+    mainCpuMsPerCall: perCall(mainCpuPercent),
     peakRssMiB: w?.peakRssMiB ?? Number.NaN,
     maxThreads: w?.maxThreads ?? Number.NaN,
     benchCpuPercent: benchCpu,
+    benchCpuMsPerCall: r.ok > 0 ? (benchCpuSeconds * 1000) / r.ok : Number.NaN,
+    benchMainCpuPercent,
     othersCpuPercent,
   };
   const errs = Object.entries(r.errors)
     .map(([k, v]) => `${k}:${v}`)
     .join(" ");
   log(
-    `${l.spec.id} +${at.latencyMs}ms ${at.rpc} c=${at.concurrency} #${at.round + 1}: ${fmt(r.throughput, 1)} req/s p50 ${fmt(r.latency.p50, 1)} p99 ${fmt(r.latency.p99, 1)} ms cpu ${fmt(cpuPercent)}% rss ${fmt(rec.peakRssMiB)} MiB others ${fmt(othersCpuPercent)}%${errs ? ` errors ${errs}` : ""}`,
+    `${l.spec.id} +${at.latencyMs}ms ${at.rpc} c=${at.concurrency} #${at.round + 1}: ${fmt(r.throughput, 1)} req/s p50 ${fmt(r.latency.p50, 1)} p99 ${fmt(r.latency.p99, 1)} ms cpu ${fmt(cpuPercent)}% (main ${fmt(mainCpuPercent)}%) ${fmt(rec.cpuMsPerCall, 3)}/${fmt(rec.mainCpuMsPerCall ?? Number.NaN, 3)} ms/call bench ${fmt(rec.benchCpuMsPerCall ?? Number.NaN, 3)} ms/call (main ${fmt(benchMainCpuPercent)}%) rss ${fmt(rec.peakRssMiB)} MiB others ${fmt(othersCpuPercent)}%${errs ? ` errors ${errs}` : ""}`,
   );
   return rec;
 }
@@ -315,7 +336,9 @@ function commandLine(): string {
   const vars = Object.entries(process.env)
     .filter(([k]) => k.startsWith("BENCH_"))
     .map(([k, v]) => `${k}=${v ?? ""}`);
-  const script = process.env["npm_lifecycle_event"];
+  // npx sets npm_lifecycle_event too ("npx"): only a package script names the command.
+  const event = process.env["npm_lifecycle_event"];
+  const script = event && event !== "npx" ? event : undefined;
   return [...vars, script ? `npm run ${script}` : `tsx ${process.argv.slice(1).join(" ")}`].join(" ");
 }
 

@@ -1,0 +1,82 @@
+/**
+ * When a system is warm: the settle criterion of the per-system warm-up (issue 18). A fresh Node process runs
+ * its hot paths unoptimised at first; V8 needs some thousands of calls before the main thread's CPU per call
+ * stops falling (issue 18: 7.4 → 4.1 ms per call over the first ~3,000 calls), and a step measured before
+ * that measures the JIT, not the system.
+ *
+ * The warm-up runs windows of load and records each window's main-thread CPU per successful call. A system
+ * and RPC is settled once the system has had at least `minCalls` warm-up calls (its earlier RPCs' count: they
+ * share most code paths) and either
+ *
+ * - flat: each of the last `span` windows is within ±`tolerance` of their median, or
+ * - plateau: the median of the last `span` windows differs by at most `tolerance` from the median of the
+ *   `span` windows before them (a noisy but level series: single windows jump, their medians do not);
+ *
+ * and it gives up, unsettled, after `maxMs`. A window with no successful call has no CPU per call (NaN) and
+ * breaks both tests, so a failing system never counts as settled.
+ */
+import { median } from "./stats.js";
+
+export interface SettleCriterion {
+  /** Warm-up calls of the system (all its RPCs so far) before it may count as settled. */
+  minCalls: number;
+  /** Longest warm-up, ms; past it the system is measured unsettled (and reported so). */
+  maxMs: number;
+  /** Relative tolerance, e.g. 0.05 for ±5%. */
+  tolerance: number;
+  /** Windows compared: the last `span` (flat), or the last `span` against the `span` before (plateau). */
+  span: number;
+}
+
+export interface WarmupWindow {
+  /** Successful calls in the window. */
+  ok: number;
+  /** All calls in the window, failed ones included. */
+  calls: number;
+  elapsedMs: number;
+  /** Main-thread CPU per successful call, ms (NaN when none succeeded). */
+  mainCpuMsPerCall: number;
+  /** Whole-process CPU per successful call, ms. */
+  cpuMsPerCall: number;
+}
+
+export type SettleVerdict = { done: false } | { done: true; settled: true; how: "flat" | "plateau" } | { done: true; settled: false; how: "timeout" };
+
+/** Whether each value is within ±tolerance of their median (false for any non-finite value). */
+export function withinTolerance(values: readonly number[], tolerance: number): boolean {
+  if (values.length === 0 || !values.every(Number.isFinite)) return false;
+  const m = median(values);
+  return m > 0 && values.every((v) => Math.abs(v - m) <= tolerance * m);
+}
+
+/** Whether the last `span` values' median moved by at most `tolerance` from the `span` before them. */
+export function plateaued(values: readonly number[], span: number, tolerance: number): boolean {
+  if (values.length < 2 * span) return false;
+  const last = values.slice(-span);
+  const before = values.slice(-2 * span, -span);
+  if (!last.every(Number.isFinite) || !before.every(Number.isFinite)) return false;
+  const a = median(last);
+  const b = median(before);
+  return b > 0 && Math.abs(a - b) <= tolerance * b;
+}
+
+/**
+ * The verdict after this RPC's windows so far (`elapsedMs` since its warm-up began), the system having had
+ * `priorCalls` warm-up calls of other RPCs before.
+ */
+export function settleVerdict(windows: readonly WarmupWindow[], elapsedMs: number, c: SettleCriterion, priorCalls = 0): SettleVerdict {
+  const calls = priorCalls + windows.reduce((sum, w) => sum + w.calls, 0);
+  const values = windows.map((w) => w.mainCpuMsPerCall);
+  if (calls >= c.minCalls && values.length >= c.span) {
+    if (withinTolerance(values.slice(-c.span), c.tolerance)) return { done: true, settled: true, how: "flat" };
+    if (plateaued(values, c.span, c.tolerance)) return { done: true, settled: true, how: "plateau" };
+  }
+  if (elapsedMs >= c.maxMs) return { done: true, settled: false, how: "timeout" };
+  return { done: false };
+}
+
+/** The criterion in words, for the report's header and the log. */
+export function describeCriterion(c: SettleCriterion, windowMs: number, concurrency: number): string {
+  const pct = `±${Math.round(c.tolerance * 100)}%`;
+  return `windows of ${(windowMs / 1000).toFixed(1)} s at c=${concurrency} and +0 ms until the system has had at least ${c.minCalls} calls and main-thread CPU per call settled (the last ${c.span} windows within ${pct} of their median, or their median within ${pct} of the ${c.span} before), at most ${(c.maxMs / 1000).toFixed(0)} s per system and RPC`;
+}
