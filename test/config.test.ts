@@ -82,6 +82,22 @@ describe("hardened-edge settings", () => {
 });
 
 describe("request field limits", () => {
+  test("batch and idempotency limits: defaults, read from the environment, refused out of range", () => {
+    const defaults = envToConfig({}).limits;
+    expect(defaults).toMatchObject({
+      maxBatchItems: 64,
+      maxBatchMessageBytes: 256 * 1024,
+      idempotencyTtlMs: 24 * 3_600_000,
+      idempotencyMaxEntries: 100_000,
+      idempotencyMaxBytes: 64 * 1024 * 1024,
+    });
+    const set = envToConfig({ SIGNER_MAX_BATCH_ITEMS: "10", SIGNER_IDEMPOTENCY_TTL_MS: "60000" }).limits;
+    expect(set.maxBatchItems).toBe(10);
+    expect(set.idempotencyTtlMs).toBe(60_000);
+    expect(() => envToConfig({ SIGNER_MAX_BATCH_ITEMS: "0" })).toThrow(/SIGNER_MAX_BATCH_ITEMS/);
+    expect(() => envToConfig({ SIGNER_IDEMPOTENCY_MAX_BYTES: "1k" })).toThrow(/SIGNER_IDEMPOTENCY_MAX_BYTES/);
+  });
+
   test("SIGNER_MAX_CREDENTIAL_CHARS and SIGNER_MAX_ADDRESS_CHARS: defaults 16 KiB and 256, read from the environment", () => {
     const defaults = envToConfig({}).limits;
     expect(defaults.maxCredentialChars).toBe(16 * 1024);

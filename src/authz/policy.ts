@@ -35,6 +35,8 @@ export const SIGNER_METHODS = [
   "SignTypedData",
   "SignAuthorization",
   "SignSolanaTransaction",
+  "SignMessages",
+  "AwaitReview",
 ] as const;
 
 export function parseAuthzPolicy(text: string, fail: (problem: string) => Error): AuthzPolicy {

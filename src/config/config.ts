@@ -42,6 +42,15 @@ export interface LimitsConfig {
   maxMessageBytes: number;
   /** Longest accepted verification token or JWT (VerifySession), in characters. */
   maxCredentialChars: number;
+  /** Most items in one SignMessages batch. */
+  maxBatchItems: number;
+  /** Most message bytes in one SignMessages batch, all items together (each item also within maxMessageBytes). */
+  maxBatchMessageBytes: number;
+  /** How long an idempotency key's first response is answered again (docs/design.md §3). */
+  idempotencyTtlMs: number;
+  /** Idempotency keys remembered at once, and the bytes of their responses: past either, the oldest are forgotten. */
+  idempotencyMaxEntries: number;
+  idempotencyMaxBytes: number;
   /** Longest accepted wallet address (VerifyWallet), in characters. */
   maxAddressChars: number;
   /** Largest request or response message on the wire. */
@@ -158,6 +167,11 @@ export function envToConfig(env: Env): Config {
       // characters). Past the RPC's request size (session + message limits + 4 KiB) the transport refuses first.
       maxCredentialChars: integer(env, "SIGNER_MAX_CREDENTIAL_CHARS", 16 * 1024, 1024, 1024 * 1024),
       maxAddressChars: integer(env, "SIGNER_MAX_ADDRESS_CHARS", 256, 64, 4096),
+      maxBatchItems: integer(env, "SIGNER_MAX_BATCH_ITEMS", 64, 1, 1024),
+      maxBatchMessageBytes: integer(env, "SIGNER_MAX_BATCH_MESSAGE_BYTES", 256 * 1024, 32, 16 * 1024 * 1024),
+      idempotencyTtlMs: integer(env, "SIGNER_IDEMPOTENCY_TTL_MS", 24 * 3_600_000, 1_000, 7 * 24 * 3_600_000),
+      idempotencyMaxEntries: integer(env, "SIGNER_IDEMPOTENCY_MAX_ENTRIES", 100_000, 1, 10_000_000),
+      idempotencyMaxBytes: integer(env, "SIGNER_IDEMPOTENCY_MAX_BYTES", 64 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),
       maxWireBytes: integer(env, "SIGNER_MAX_WIRE_BYTES", 4 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
       maxTimeoutMs: integer(env, "SIGNER_MAX_TIMEOUT_MS", 60_000, 100, 600_000),
       bodyReadTimeoutMs: integer(env, "SIGNER_BODY_READ_TIMEOUT_MS", 10_000, 100, 600_000),

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { Code } from "@connectrpc/connect";
 import { retryable } from "../errors/error-model.js";
+import { abortError } from "./bounded.js";
 
 export interface AdmissionLimits {
   /** Calls talking to Para at once; 0 means no limit. */
@@ -56,17 +58,22 @@ export class ParaAdmission {
     this.tokens -= cost;
   }
 
-  /** Waits until `cost` round trips may be spent (for background work that must not fail). */
-  async reserve(cost: number): Promise<void> {
+  /**
+   * Waits until `cost` round trips may be spent: for background work that must not fail (pool refills), and for
+   * the later items of a batch, which are paced at the sustained rate instead of refused (a batch may cost more
+   * than the burst). A `signal` ends the wait with its reason.
+   */
+  async reserve(cost: number, signal?: AbortSignal): Promise<void> {
     const { perSecond } = this.limits;
     if (perSecond <= 0) return;
     for (;;) {
+      if (signal?.aborted) throw abortError(signal);
       this.refill();
       if (this.tokens >= cost) {
         this.tokens -= cost;
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.ceil(((cost - this.tokens) / perSecond) * 1000)));
+      await sleep(Math.ceil(((cost - this.tokens) / perSecond) * 1000), undefined, signal ? { signal } : {}).catch(() => undefined);
     }
   }
 

@@ -1,6 +1,15 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { unauthenticated, withReason } from "../errors/error-model.js";
+import {
+  internalError,
+  paraAnswerMalformed,
+  reviewDenied,
+  reviewRequired,
+  reviewStillPending,
+  sessionInactive,
+  sessionNotExtended,
+  walletNotFound,
+} from "../errors/error-model.js";
 import { bounded } from "./bounded.js";
 import { isParaOutage, mapParaError } from "./para-errors.js";
 import type { ParaInstance, ParaSessionCheck, ParaWallet } from "./para-sdk.js";
@@ -9,6 +18,7 @@ import type { RecentRefusals } from "./recent-refusals.js";
 import type { ValidSession } from "./session-codec.js";
 import { type ConfirmedIdentity, isSettledRefusal, type SessionIdentity } from "./session-identity.js";
 import { SigningQuarantine } from "./signing-quarantine.js";
+import { type ReviewState, waitForReview } from "./review-wait.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
 import { PARA_COST, type ParaAdmission } from "./para-admission.js";
 import type { ParaTelemetry } from "./para-telemetry.js";
@@ -48,8 +58,8 @@ export type SignPayload =
       chainId: string;
     };
 
-export interface SignJob {
-  session: ValidSession;
+/** One signing job of a call: which wallet signs what. */
+export interface SignItem {
   /** A wallet of the session (every wallet the session names is confirmed with Para before signing). */
   walletId: string;
   walletType: string;
@@ -59,6 +69,10 @@ export interface SignJob {
    * wallet type is added here.
    */
   attributes: Record<string, string | number>;
+}
+
+export interface SignJob extends SignItem {
+  session: ValidSession;
   keepAlive: boolean;
 }
 
@@ -69,11 +83,37 @@ export interface Signed {
   wallet: ParaWallet;
 }
 
+/** What a call that acts with a session will ask of Para, admitted up front. */
+export interface ActingPlan {
+  /** Signing jobs it may run: the first is admitted up front; later ones (a batch) are paced by the budget. */
+  signs: number;
+  keepAlive: boolean;
+}
+
+/**
+ * A session Para has confirmed (active, and its blob agreeing with Para), open for one call. Every method runs
+ * on the call's own SDK instance and is bounded like the call's other SDK work.
+ */
+export interface ActingSession {
+  /** The Para-confirmed user. */
+  readonly userId: string;
+  /** Extends the session; throws UNAUTHENTICATED when Para refuses, UNAVAILABLE when Para fails. */
+  keepAlive(): Promise<void>;
+  /** One signing job; a refused signer is held (SIGNING_REFUSED) and refused again without Para work. */
+  sign(item: SignItem): Promise<Signed>;
+  /** The session as Para now knows it (a rotated session id included): a secret, like the caller's. */
+  exportSession(excludeSigners: boolean): string;
+  /** One poll of a pending transaction review of this user (a Para round trip, paced by the budget). */
+  reviewState(pendingTransactionId: string): Promise<ReviewState>;
+}
+
 export interface SessionState {
   active: boolean;
   extended: boolean;
   /** Para's view of the session's user; only for an active session. */
   identity: ConfirmedIdentity | undefined;
+  /** The session re-exported after the check, when asked (a secret). */
+  session?: string;
 }
 
 /**
@@ -92,44 +132,117 @@ export class ParaGateway {
    * the wallet check, supervision and the mapping of Para's answers are the same for all.
    */
   async sign(job: SignJob, signal: AbortSignal): Promise<Signed> {
-    const signer = `${job.session.key}:${job.walletId}`;
-    this.options.refusals.refuseIfHeld(job.session.key);
-    this.options.refusals.refuseIfHeld(signer);
-    const prepaid = this.identityCost(job.session, false);
-    const cost = PARA_COST.touch + prepaid + (job.keepAlive ? PARA_COST.keepAlive : 0) + PARA_COST.sign;
-    return this.remembered(job.session, signer, () => this.admitted(cost, () => this.signAdmitted(job, prepaid, signal)));
+    return this.act(job.session, { signs: 1, keepAlive: job.keepAlive }, signal, [job.walletId], async (acting) => {
+      if (job.keepAlive) await acting.keepAlive();
+      return acting.sign(job);
+    });
   }
 
-  private async signAdmitted(job: SignJob, prepaid: number, signal: AbortSignal): Promise<Signed> {
-    const para = await this.open(job.session, signal);
-    const check = await this.call(para, para.checkSession(), signal, "session check");
-    if (!check.active) throw unauthenticated("session is not active");
-    // Before anything acts on the session: a rewritten blob is refused here, before a signing job exists.
-    const identity = await this.confirm(para, job.session, check, false, prepaid, signal);
-    const wallet = identity.wallets.find((w) => w.id === job.walletId);
-    if (!wallet) throw new ConnectError("wallet not found in session", Code.NotFound);
-    if (job.keepAlive && !(await this.call(para, para.keepSessionAlive(), signal, "keep-alive"))) {
-      // The SDK answers false for any failure; only Para's refusal means the session is the problem.
-      const failure = para.lastFailure();
-      if (failure && (isParaOutage(failure.status) || failure.status === 429)) {
-        throw mapParaError(new Error("keep-alive failed"), "keep-alive", failure);
-      }
-      throw unauthenticated("session could not be extended");
-    }
+  /**
+   * Opens the session on a fresh instance, checks it is active and confirms with Para whose it is (a rewritten
+   * blob is refused here, before any signing job exists), then hands it to `use` for the call's work. Admitted
+   * toward Para's budget up front for the plan's round trips.
+   */
+  async act<T>(
+    session: ValidSession,
+    plan: ActingPlan,
+    signal: AbortSignal,
+    wallets: readonly string[],
+    use: (acting: ActingSession) => Promise<T>,
+  ): Promise<T> {
+    this.options.refusals.refuseIfHeld(session.key);
+    // A signer refused a moment ago is refused again before any Para work.
+    for (const walletId of wallets) this.options.refusals.refuseIfHeld(signerKey(session, walletId));
+    const prepaid = this.identityCost(session, false);
+    const cost = PARA_COST.touch + prepaid + (plan.keepAlive ? PARA_COST.keepAlive : 0) + Math.min(plan.signs, 1) * PARA_COST.sign;
+    return this.remembered(session, () =>
+      this.admitted(cost, async () => {
+        const para = await this.open(session, signal);
+        const check = await this.call(para, para.checkSession(), signal, "session check");
+        if (!check.active) throw sessionInactive();
+        const identity = await this.confirm(para, session, check, false, prepaid, signal);
+        return use(this.acting(para, session, identity, Math.min(plan.signs, 1), signal));
+      }),
+    );
+  }
+
+  private acting(para: ParaInstance, session: ValidSession, identity: ConfirmedIdentity, prepaidSigns: number, signal: AbortSignal): ActingSession {
+    let signs = 0;
+    return {
+      userId: identity.userId,
+      keepAlive: () => this.keepAlive(para, signal),
+      sign: async (item) => {
+        const signer = signerKey(session, item.walletId);
+        this.options.refusals.refuseIfHeld(signer);
+        // The first job was admitted with the call; later ones wait for budget at the sustained rate.
+        if (signs++ >= prepaidSigns) await this.options.admission.reserve(PARA_COST.sign, signal);
+        try {
+          return await this.signWith(para, identity, item, signal);
+        } catch (error) {
+          if (reasonOf(error) === "SIGNING_REFUSED") this.options.refusals.remember(signer, error as ConnectError);
+          throw error;
+        }
+      },
+      exportSession: (excludeSigners) => this.exported(para, excludeSigners),
+      reviewState: async (pendingTransactionId) => {
+        await this.options.admission.reserve(PARA_COST.rest, signal);
+        const polled = await this.call(para, para.pendingTransaction(identity.userId, pendingTransactionId, signal), signal, "review poll");
+        return polled.state;
+      },
+    };
+  }
+
+  /**
+   * Waits for the user's decision on a transaction review Para asked for (AwaitReview): only the session's own,
+   * Para-confirmed user's pending transactions can be awaited. Approved: resolves (the caller then re-sends its
+   * request); denied: PERMISSION_DENIED REVIEW_DENIED; still pending at `untilMs`: DEADLINE_EXCEEDED with the id.
+   */
+  async awaitReview(session: ValidSession, pendingTransactionId: string, untilMs: number, signal: AbortSignal): Promise<"approved"> {
+    return this.act(session, { signs: 0, keepAlive: false }, signal, [], async (acting) => {
+      const state = await this.options.telemetry.step("para.review.wait", {}, () =>
+        waitForReview(() => acting.reviewState(pendingTransactionId), { signal, untilMs }),
+      );
+      if (state === "denied") throw reviewDenied(pendingTransactionId);
+      if (state === "pending") throw reviewStillPending(pendingTransactionId);
+      return state;
+    });
+  }
+
+  private exported(para: ParaInstance, excludeSigners: boolean): string {
     try {
-      para.assertWallet(job.walletId);
+      return para.exportSession({ excludeSigners });
+    } catch (error) {
+      throw mapParaError(error, "session export", para.lastFailure());
+    }
+  }
+
+  private async keepAlive(para: ParaInstance, signal: AbortSignal): Promise<void> {
+    if (await this.call(para, para.keepSessionAlive(), signal, "keep-alive")) return;
+    // The SDK answers false for any failure; only Para's refusal means the session is the problem.
+    const failure = para.lastFailure();
+    if (failure && (isParaOutage(failure.status) || failure.status === 429)) {
+      throw mapParaError(new Error("keep-alive failed"), "keep-alive", failure);
+    }
+    throw sessionNotExtended();
+  }
+
+  private async signWith(para: ParaInstance, identity: ConfirmedIdentity, item: SignItem, signal: AbortSignal): Promise<Signed> {
+    const wallet = identity.wallets.find((w) => w.id === item.walletId);
+    if (!wallet) throw walletNotFound("para");
+    try {
+      para.assertWallet(item.walletId);
     } catch (error) {
       throw mapParaError(error, "wallet lookup", para.lastFailure());
     }
     // The supervisor must see the SDK's own errors (to tell a worker crash), so map after it.
     const { worker, callTimeoutMs, telemetry } = this.options;
-    const attributes = { ...job.attributes, [ATTR_PARA_WALLET_TYPE]: job.walletType };
+    const attributes = { ...item.attributes, [ATTR_PARA_WALLET_TYPE]: item.walletType };
     const signer = SigningQuarantine.keyOf(identity.userId, wallet.id);
-    const { payload } = job;
+    const { payload } = item;
     const sdkJob = () =>
       payload.kind === "message"
-        ? para.sign(job.walletId, payload.messageBase64)
-        : para.signTransaction(job.walletId, payload.transactionBase64, payload.chainId);
+        ? para.sign(item.walletId, payload.messageBase64)
+        : para.signTransaction(item.walletId, payload.transactionBase64, payload.chainId);
     const outcome = await this.call(
       para,
       // The supervisor gets the SDK's own job (it must know when the worker is really done with it); this call's
@@ -139,18 +252,20 @@ export class ParaGateway {
       "sign",
     );
     if (outcome.pendingTransactionId) {
-      throw withReason(Code.FailedPrecondition, "para requires the user to review this request", "TRANSACTION_REVIEW_REQUIRED", {
-        pendingTransactionId: outcome.pendingTransactionId,
-      });
+      throw reviewRequired(outcome.pendingTransactionId);
     }
-    if (!outcome.signature) throw new ConnectError("para sign returned no signature", Code.Internal);
+    if (!outcome.signature) throw paraAnswerMalformed("sign", "returned no signature");
     return { signature: outcome.signature, wallet };
   }
 
-  async checkSession(session: ValidSession, extend: boolean, signal: AbortSignal): Promise<SessionState> {
+  /**
+   * Para's view of the session, extended when asked; with `exportAs`, the session re-exported afterwards (Para
+   * may have rotated its id on keep-alive).
+   */
+  async checkSession(session: ValidSession, extend: boolean, signal: AbortSignal, exportAs?: { excludeSigners: boolean }): Promise<SessionState> {
     this.options.refusals.refuseIfHeld(session.key);
     const prepaid = this.identityCost(session, true);
-    return this.remembered(session, undefined, () =>
+    return this.remembered(session, () =>
       this.admitted(PARA_COST.touch + prepaid + (extend ? PARA_COST.keepAlive : 0), async () => {
         const para = await this.open(session, signal);
         const check = await this.call(para, para.checkSession(), signal, "session check");
@@ -158,7 +273,9 @@ export class ParaGateway {
         if (!check.active) return { active: false, extended: false, identity: undefined };
         const identity = await this.confirm(para, session, check, true, prepaid, signal);
         const extended = extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
-        return { active: true, extended, identity };
+        const state: SessionState = { active: true, extended, identity };
+        if (exportAs) state.session = this.exported(para, exportAs.excludeSigners);
+        return state;
       }),
     );
   }
@@ -168,26 +285,22 @@ export class ParaGateway {
     return this.admitted(PARA_COST.jwt, async () => {
       const para = await this.open(session, signal);
       const issued = await this.call(para, para.issueJwt(), signal, "jwt issue");
-      if (!issued.token) throw new ConnectError("para issued no jwt", Code.Internal);
+      if (!issued.token) throw internalError("para issued no jwt");
       return issued;
     });
   }
 
   /**
-   * Remembers the refusals a caller could repeat for free otherwise: a session whose blob contradicts Para
-   * (held by its cookie), and a signer whose job Para refused (held by cookie and wallet).
+   * Remembers a refusal a caller could repeat for free otherwise: a session whose blob contradicts Para (held by
+   * its cookie). Signers Para refused are held by the acting session's sign().
    */
-  private async remembered<T>(session: ValidSession, signer: string | undefined, work: () => Promise<T>): Promise<T> {
+  private async remembered<T>(session: ValidSession, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof ConnectError) {
-        const reason = error.findDetails(ErrorInfoSchema)[0]?.reason;
-        // Only a mismatch decided on Para's answer to this call: one from a cached or shared list may be a race
-        // with a wallet created a moment ago, and must not lock a valid session out.
-        if (reason === "SESSION_MISMATCH" && isSettledRefusal(error)) this.options.refusals.remember(session.key, error);
-        if (reason === "SIGNING_REFUSED" && signer) this.options.refusals.remember(signer, error);
-      }
+      // Only a mismatch decided on Para's answer to this call: one from a cached or shared list may be a race
+      // with a wallet created a moment ago, and must not lock a valid session out.
+      if (reasonOf(error) === "SESSION_MISMATCH" && isSettledRefusal(error as ConnectError)) this.options.refusals.remember(session.key, error as ConnectError);
       throw error;
     }
   }
@@ -259,4 +372,13 @@ export class ParaGateway {
       throw mapParaError(error, what, para.lastFailure());
     }
   }
+}
+
+/** A session's signer: held by the session's cookie and the wallet. */
+function signerKey(session: ValidSession, walletId: string): string {
+  return `${session.key}:${walletId}`;
+}
+
+function reasonOf(error: unknown): string | undefined {
+  return error instanceof ConnectError ? error.findDetails(ErrorInfoSchema)[0]?.reason : undefined;
 }

@@ -9,6 +9,7 @@ import { createAuthzInterceptor } from "../authz/authz-interceptor.js";
 import { createConcurrencyLimitInterceptor } from "../limits/concurrency-limit.js";
 import { createRoutes, HEALTH_SERVICES, LIVENESS } from "../transport/routes.js";
 import { createServer, type Server } from "../transport/server.js";
+import { MemoryIdempotencyStore } from "../idempotency/memory-idempotency-store.js";
 import { Signer } from "../signer/signer-service.js";
 import { type LocalBackend, startLocalBackend } from "./local-mode.js";
 import { installConsoleGuard } from "../telemetry/console-guard.js";
@@ -92,7 +93,13 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       }
     });
     registerBoundaryMetrics(meter, boundary);
-    const signer = new Signer({ gateway: boundary.gateway, rest: boundary.rest, jwt: boundary.jwt, limits: config.limits });
+    // Per process (docs/design.md §3; README "Idempotency"): a mesh routes one key to one replica by its header.
+    const idempotency = new MemoryIdempotencyStore({
+      ttlMs: config.limits.idempotencyTtlMs,
+      maxEntries: config.limits.idempotencyMaxEntries,
+      maxBytes: config.limits.idempotencyMaxBytes,
+    });
+    const signer = new Signer({ gateway: boundary.gateway, rest: boundary.rest, jwt: boundary.jwt, idempotency, limits: config.limits });
     const semconv = semconvMode(config.semconvStabilityOptIn);
     const server = createServer({
       config,

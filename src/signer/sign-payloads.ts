@@ -1,28 +1,33 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { getAddressEncoder, type Address } from "@solana/addresses";
 import { keccak256, recoverAddress, serializeTransaction, toHex } from "viem/utils";
 import {
   type SignAuthorizationRequest,
+  SignAuthorizationRequestSchema,
   type SignAuthorizationResponse,
   SignAuthorizationResponseSchema,
   type SignerService,
   type SignSolanaTransactionRequest,
+  SignSolanaTransactionRequestSchema,
   type SignSolanaTransactionResponse,
   SignSolanaTransactionResponseSchema,
   type SignTransactionRequest,
+  SignTransactionRequestSchema,
   type SignTransactionResponse,
   SignTransactionResponseSchema,
   type SignTypedDataRequest,
+  SignTypedDataRequestSchema,
   type SignTypedDataResponse,
   SignTypedDataResponseSchema,
 } from "../../gen/para/signer/v1/signer_service_pb.js";
 import { unverifiedSignature } from "../errors/error-model.js";
-import type { ParaGateway, SignJob, Signed } from "../para/para-gateway.js";
+import type { ActingSession, SignItem } from "../para/para-gateway.js";
 import type { SessionWallet, ValidSession } from "../para/session-codec.js";
 import { ATTR_PARA_CHAIN_ID, ATTR_PARA_SIGN_KIND, ATTR_PARA_TRANSACTION_LENGTH, ATTR_PARA_TRANSACTION_TYPE } from "../telemetry/semconv.js";
 import { encodeSignature } from "./signature-encoding.js";
+import { type SigningCallDeps, signingCall } from "./signing-call.js";
 import type { ValidEvmTransaction } from "./validation/evm-payloads.js";
 import { validateSignAuthorizationRequest, validateSignTransactionRequest, validateSignTypedDataRequest } from "./validation/evm-requests.js";
 import type { RequestLimits } from "./validation/request-limits.js";
@@ -37,34 +42,34 @@ import { requireSigner, withSignature } from "./validation/solana-transaction.js
  * the wallet Para lists before it is returned, so a wrong key never reaches a caller.
  */
 
-export interface PayloadSignerDeps {
-  gateway: ParaGateway;
+export interface PayloadSignerDeps extends SigningCallDeps {
   limits: Pick<RequestLimits, "maxSessionBytes" | "maxMessageBytes">;
 }
 
 export type PayloadRpcs = Pick<ServiceImpl<typeof SignerService>, "signTransaction" | "signTypedData" | "signAuthorization" | "signSolanaTransaction">;
 
+/** A signing request of these RPCs: what idempotency and keep-alive read from it. */
+type PayloadRequest = { idempotencyKey: string; skipKeepAlive: boolean };
+
 export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
-  const sign = (
-    session: ValidSession,
-    wallet: Pick<SessionWallet, "id" | "type">,
-    payload: SignJob["payload"],
-    attributes: SignJob["attributes"],
-    skipKeepAlive: boolean,
+  /** One signing job with the session's wallet, through the call's confirmed session (src/signer/signing-call.ts). */
+  const once = <Req extends DescMessage, Res extends DescMessage>(
     ctx: HandlerContext,
-  ): Promise<Signed> =>
-    deps.gateway.sign({ session, walletId: wallet.id, walletType: wallet.type, payload, attributes, keepAlive: !skipKeepAlive }, ctx.signal);
+    method: string,
+    request: { schema: Req; message: MessageShape<Req> & PayloadRequest },
+    response: Res,
+    session: ValidSession,
+    wallet: Pick<SessionWallet, "id">,
+    work: (acting: ActingSession) => Promise<MessageShape<Res>>,
+  ) =>
+    signingCall(deps, ctx, { method, request, response, session, wallets: [wallet.id], plan: { signs: 1, keepAlive: !request.message.skipKeepAlive } }, work);
+
+  const signWith = (acting: ActingSession, wallet: Pick<SessionWallet, "id" | "type">, payload: SignItem["payload"], attributes: SignItem["attributes"]) =>
+    acting.sign({ walletId: wallet.id, walletType: wallet.type, payload, attributes });
 
   /** Signs a 32-byte digest with an EVM wallet (worker SIGN_MESSAGE), checked to recover to Para's address. */
-  const signDigest = async (
-    session: ValidSession,
-    wallet: SessionWallet,
-    digest: Uint8Array,
-    attributes: SignJob["attributes"],
-    skipKeepAlive: boolean,
-    ctx: HandlerContext,
-  ) => {
-    const signed = await sign(session, wallet, { kind: "message", messageBase64: Buffer.from(digest).toString("base64") }, attributes, skipKeepAlive, ctx);
+  const signDigest = async (acting: ActingSession, wallet: SessionWallet, digest: Uint8Array, attributes: SignItem["attributes"]) => {
+    const signed = await signWith(acting, wallet, { kind: "message", messageBase64: Buffer.from(digest).toString("base64") }, attributes);
     const signature = encodeSignature("EVM", signed.signature);
     await requireSignedBy(digest, signature.bytes, signed.wallet.address);
     return { signed, signature };
@@ -80,43 +85,52 @@ export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
         [ATTR_PARA_TRANSACTION_LENGTH]: tx.serialized.length,
       };
       const payload = { kind: "transaction" as const, transactionBase64: Buffer.from(paraTransactionForm(tx)).toString("base64"), chainId: String(tx.chainId) };
-      const signed = await sign(session, wallet, payload, attributes, req.skipKeepAlive, ctx);
-      const signature = encodeSignature("EVM", signed.signature);
-      // The unsigned serialization is the signing payload of every envelope (EIP-155 legacy included).
-      const signingHash = keccak256(tx.serialized, "bytes");
-      await requireSignedBy(signingHash, signature.bytes, signed.wallet.address);
-      const { r, s, yParity } = splitSignature(signature.bytes);
-      const signedTx = serializeTransaction(tx.transaction, { r: toHex(r), s: toHex(s), yParity, v: 27n + BigInt(yParity) });
-      return create(SignTransactionResponseSchema, {
-        walletId: signed.wallet.id,
-        address: signed.wallet.address,
-        r,
-        s,
-        yParity,
-        signedTransaction: hexBytes(signedTx),
-        transactionHash: keccak256(signedTx, "bytes"),
+      const request = { schema: SignTransactionRequestSchema, message: req };
+      return once(ctx, "SignTransaction", request, SignTransactionResponseSchema, session, wallet, async (acting) => {
+        const signed = await signWith(acting, wallet, payload, attributes);
+        const signature = encodeSignature("EVM", signed.signature);
+        // The unsigned serialization is the signing payload of every envelope (EIP-155 legacy included).
+        const signingHash = keccak256(tx.serialized, "bytes");
+        await requireSignedBy(signingHash, signature.bytes, signed.wallet.address);
+        const { r, s, yParity } = splitSignature(signature.bytes);
+        const signedTx = serializeTransaction(tx.transaction, { r: toHex(r), s: toHex(s), yParity, v: 27n + BigInt(yParity) });
+        return create(SignTransactionResponseSchema, {
+          walletId: signed.wallet.id,
+          address: signed.wallet.address,
+          r,
+          s,
+          yParity,
+          signedTransaction: hexBytes(signedTx),
+          transactionHash: keccak256(signedTx, "bytes"),
+        });
       });
     },
 
     async signTypedData(req: SignTypedDataRequest, ctx: HandlerContext): Promise<SignTypedDataResponse> {
       const { session, wallet, typedData: typed } = validateSignTypedDataRequest(req, deps.limits);
       const attributes = { [ATTR_PARA_SIGN_KIND]: "typed_data", [ATTR_PARA_TRANSACTION_LENGTH]: typed.length };
-      const { signed, signature } = await signDigest(session, wallet, typed.digest, attributes, req.skipKeepAlive, ctx);
-      return create(SignTypedDataResponseSchema, {
-        walletId: signed.wallet.id,
-        address: signed.wallet.address,
-        signature: signature.bytes,
-        encodedSignature: signature.encoded,
-        digest: typed.digest,
+      const request = { schema: SignTypedDataRequestSchema, message: req };
+      return once(ctx, "SignTypedData", request, SignTypedDataResponseSchema, session, wallet, async (acting) => {
+        const { signed, signature } = await signDigest(acting, wallet, typed.digest, attributes);
+        return create(SignTypedDataResponseSchema, {
+          walletId: signed.wallet.id,
+          address: signed.wallet.address,
+          signature: signature.bytes,
+          encodedSignature: signature.encoded,
+          digest: typed.digest,
+        });
       });
     },
 
     async signAuthorization(req: SignAuthorizationRequest, ctx: HandlerContext): Promise<SignAuthorizationResponse> {
       const { session, wallet, authorization: auth } = validateSignAuthorizationRequest(req, deps.limits);
       const attributes = { [ATTR_PARA_SIGN_KIND]: "authorization", [ATTR_PARA_CHAIN_ID]: auth.chainId };
-      const { signed, signature } = await signDigest(session, wallet, auth.digest, attributes, req.skipKeepAlive, ctx);
-      const { r, s, yParity } = splitSignature(signature.bytes);
-      return create(SignAuthorizationResponseSchema, { walletId: signed.wallet.id, address: signed.wallet.address, r, s, yParity });
+      const request = { schema: SignAuthorizationRequestSchema, message: req };
+      return once(ctx, "SignAuthorization", request, SignAuthorizationResponseSchema, session, wallet, async (acting) => {
+        const { signed, signature } = await signDigest(acting, wallet, auth.digest, attributes);
+        const { r, s, yParity } = splitSignature(signature.bytes);
+        return create(SignAuthorizationResponseSchema, { walletId: signed.wallet.id, address: signed.wallet.address, r, s, yParity });
+      });
     },
 
     async signSolanaTransaction(req: SignSolanaTransactionRequest, ctx: HandlerContext): Promise<SignSolanaTransactionResponse> {
@@ -126,25 +140,21 @@ export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
         [ATTR_PARA_TRANSACTION_TYPE]: tx.version,
         [ATTR_PARA_TRANSACTION_LENGTH]: tx.length,
       };
-      const signed = await sign(
-        session,
-        wallet,
-        { kind: "message", messageBase64: Buffer.from(tx.messageBytes).toString("base64") },
-        attributes,
-        req.skipKeepAlive,
-        ctx,
-      );
-      const signature = encodeSignature("SOLANA", signed.signature).bytes;
-      // The slot is the wallet's as Para lists it.
-      requireSigner(tx, signed.wallet.address, signerField);
-      if (!ed25519.verify(signature, tx.messageBytes, new Uint8Array(getAddressEncoder().encode(signed.wallet.address as Address)))) {
-        throw unverifiedSignature();
-      }
-      return create(SignSolanaTransactionResponseSchema, {
-        walletId: signed.wallet.id,
-        address: signed.wallet.address,
-        signature,
-        signedTransaction: withSignature(tx, signed.wallet.address, signature),
+      const request = { schema: SignSolanaTransactionRequestSchema, message: req };
+      return once(ctx, "SignSolanaTransaction", request, SignSolanaTransactionResponseSchema, session, wallet, async (acting) => {
+        const signed = await signWith(acting, wallet, { kind: "message", messageBase64: Buffer.from(tx.messageBytes).toString("base64") }, attributes);
+        const signature = encodeSignature("SOLANA", signed.signature).bytes;
+        // The slot is the wallet's as Para lists it.
+        requireSigner(tx, signed.wallet.address, signerField);
+        if (!ed25519.verify(signature, tx.messageBytes, new Uint8Array(getAddressEncoder().encode(signed.wallet.address as Address)))) {
+          throw unverifiedSignature();
+        }
+        return create(SignSolanaTransactionResponseSchema, {
+          walletId: signed.wallet.id,
+          address: signed.wallet.address,
+          signature,
+          signedTransaction: withSignature(tx, signed.wallet.address, signature),
+        });
       });
     },
   };

@@ -2,6 +2,9 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import {
+  type AwaitReviewRequest,
+  type AwaitReviewResponse,
+  AwaitReviewResponseSchema,
   type CheckSessionRequest,
   type CheckSessionResponse,
   CheckSessionResponseSchema,
@@ -19,8 +22,11 @@ import {
   type SignTypedDataRequest,
   type SignTypedDataResponse,
   type SignMessageRequest,
+  SignMessageRequestSchema,
   type SignMessageResponse,
   SignMessageResponseSchema,
+  type SignMessagesRequest,
+  type SignMessagesResponse,
   type VerifySessionRequest,
   type VerifySessionResponse,
   VerifySessionResponseSchema,
@@ -35,9 +41,13 @@ import type { ParaGateway } from "../para/para-gateway.js";
 import type { ParaRestClient } from "../para/para-rest.js";
 import { authToProto, paraWalletToProto, walletTypeToProto } from "./proto-mapping.js";
 import type { PayloadRpcs } from "./sign-payloads.js";
-import { encodeSignature } from "./signature-encoding.js";
+import type { LimitsConfig } from "../config/config.js";
+import type { IdempotencyStore } from "../idempotency/idempotency-store.js";
+import { reviewDeadline } from "../para/review-wait.js";
+import { signMessageResponse, signMessages } from "./sign-messages.js";
+import { signingCall } from "./signing-call.js";
 import type { RequestLimits } from "./validation/request-limits.js";
-import { validateCheckSessionRequest, validateIssueJwtRequest } from "./validation/session-requests.js";
+import { validateAwaitReviewRequest, validateCheckSessionRequest, validateIssueJwtRequest } from "./validation/session-requests.js";
 import { validateSignMessageRequest } from "./validation/sign-message.js";
 import { validateVerifySessionRequest, validateVerifyWalletRequest } from "./validation/verify-requests.js";
 import { ATTR_PARA_MESSAGE_LENGTH, ATTR_PARA_SIGN_KIND } from "../telemetry/semconv.js";
@@ -46,7 +56,9 @@ export interface SignerDeps {
   gateway: ParaGateway;
   rest: ParaRestClient;
   jwt: ParaJwtVerifier;
-  limits: RequestLimits;
+  /** Idempotency keys of the signing RPCs (src/idempotency/). */
+  idempotency: IdempotencyStore;
+  limits: RequestLimits & Pick<LimitsConfig, "maxTimeoutMs">;
 }
 
 /**
@@ -87,32 +99,49 @@ export class Signer implements ServiceImpl<typeof SignerService> {
   }
 
   async signMessage(req: SignMessageRequest, ctx: HandlerContext): Promise<SignMessageResponse> {
-    const { session, wallet, bytes } = validateSignMessageRequest(req, this.deps.limits);
-    const signed = await this.deps.gateway.sign(
+    const validated = validateSignMessageRequest(req, this.deps.limits);
+    const { session, wallet, bytes } = validated;
+    return signingCall(
+      this.deps,
+      ctx,
       {
+        method: "SignMessage",
+        request: { schema: SignMessageRequestSchema, message: req },
+        response: SignMessageResponseSchema,
         session,
-        walletId: wallet.id,
-        walletType: wallet.type,
-        payload: { kind: "message", messageBase64: Buffer.from(bytes).toString("base64") },
-        attributes: { [ATTR_PARA_SIGN_KIND]: "message", [ATTR_PARA_MESSAGE_LENGTH]: req.message.length },
-        keepAlive: !req.skipKeepAlive,
+        wallets: [wallet.id],
+        plan: { signs: 1, keepAlive: !req.skipKeepAlive },
+        ...(req.returnSession ? { returnSession: { excludeSigners: req.excludeSigners } } : {}),
       },
-      ctx.signal,
+      async (acting) => {
+        const signed = await acting.sign({
+          walletId: wallet.id,
+          walletType: wallet.type,
+          payload: { kind: "message", messageBase64: Buffer.from(bytes).toString("base64") },
+          attributes: { [ATTR_PARA_SIGN_KIND]: "message", [ATTR_PARA_MESSAGE_LENGTH]: req.message.length },
+        });
+        return signMessageResponse(validated, signed);
+      },
     );
-    const signature = encodeSignature(wallet.type, signed.signature);
-    // Identity in the answer is Para's: the wallet as Para lists it, never the session's own words.
-    return create(SignMessageResponseSchema, {
-      walletId: signed.wallet.id,
-      walletType: walletTypeToProto(signed.wallet.type),
-      address: signed.wallet.address,
-      signature: signature.bytes,
-      encodedSignature: signature.encoded,
-    });
+  }
+
+  async signMessages(req: SignMessagesRequest, ctx: HandlerContext): Promise<SignMessagesResponse> {
+    return signMessages(this.deps, req, ctx);
+  }
+
+  async awaitReview(req: AwaitReviewRequest, ctx: HandlerContext): Promise<AwaitReviewResponse> {
+    const { session, pendingTransactionId } = validateAwaitReviewRequest(req, this.deps.limits);
+    // Answer "still pending" a little before the caller's deadline (the server's cap applies when it sent none).
+    const untilMs = reviewDeadline(ctx.timeoutMs() ?? this.deps.limits.maxTimeoutMs);
+    const status = await this.deps.gateway.awaitReview(session, pendingTransactionId, untilMs, ctx.signal);
+    return create(AwaitReviewResponseSchema, { pendingTransactionId, status });
   }
 
   async checkSession(req: CheckSessionRequest, ctx: HandlerContext): Promise<CheckSessionResponse> {
     const { session } = validateCheckSessionRequest(req, this.deps.limits);
-    const { active, extended, identity } = await this.deps.gateway.checkSession(session, req.extend, ctx.signal);
+    const exportAs = req.returnSession ? { excludeSigners: req.excludeSigners } : undefined;
+    const state = await this.deps.gateway.checkSession(session, req.extend, ctx.signal, exportAs);
+    const { active, extended, identity } = state;
     if (!identity) return create(CheckSessionResponseSchema, { active, extended });
     // Who the user is and which wallets are theirs: Para's answers only. has_signer is the one fact the session
     // itself holds (whether it carries the wallet's signer share).
@@ -123,6 +152,7 @@ export class Signer implements ServiceImpl<typeof SignerService> {
       userId: identity.userId,
       ...(identity.auth ? { auth: authToProto(identity.auth) } : {}),
       wallets: identity.wallets.map((w) => paraWalletToProto(w, signers.has(w.id))),
+      ...(state.session !== undefined ? { session: state.session } : {}),
     });
   }
 

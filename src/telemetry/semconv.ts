@@ -30,6 +30,10 @@ export const ATTR_PARA_MESSAGE_LENGTH = "para.message.length";
 export const ATTR_PARA_CHAIN_ID = "para.chain_id";
 /** What kind of payload was signed: "message", "evm_transaction", "typed_data", "authorization", "solana_transaction". */
 export const ATTR_PARA_SIGN_KIND = "para.sign.kind";
+/** Whether an idempotent call answered a stored response (true) or ran (false); never the key. */
+export const ATTR_IDEMPOTENCY_REPLAYED = "para_signer.idempotency.replayed";
+/** Items in a SignMessages batch. */
+export const ATTR_BATCH_ITEMS = "para_signer.batch.items";
 /** EVM envelope ("legacy", "eip2930", "eip1559", "eip7702") or Solana message version ("legacy", "v0"). */
 export const ATTR_PARA_TRANSACTION_TYPE = "para.transaction.type";
 /** Length in bytes of the caller's transaction or typed-data JSON. */

@@ -15,6 +15,11 @@ import type { LimitsConfig } from "../config/config.js";
  *     SIGNER_MAX_SESSION_BYTES + SIGNER_MAX_MESSAGE_BYTES + 4 KiB
  *     (the 4 KiB covers field tags and length varints, wallet ids, idempotency
  *     keys, enums and flags; 128 KiB + 4 KiB with the defaults)
+ *   SignerService/SignMessages (a batch):
+ *     SIGNER_MAX_SESSION_BYTES + SIGNER_MAX_BATCH_MESSAGE_BYTES + 4 KiB
+ *     + 128 bytes per item up to SIGNER_MAX_BATCH_ITEMS (each item's tags,
+ *     length varints, wallet id, enums; 64 KiB + 256 KiB + 4 KiB + 8 KiB
+ *     with the defaults)
  *   grpc.health.v1.Health: 1 KiB (a service name)
  *   grpc.reflection.v1 / v1alpha: 16 KiB per message (a file name or symbol)
  *
@@ -26,6 +31,9 @@ export const REQUEST_OVERHEAD_BYTES = 4 * 1024;
 export const HEALTH_REQUEST_BYTES = 1024;
 export const REFLECTION_REQUEST_BYTES = 16 * 1024;
 export const JSON_FACTOR = 2;
+/** Per batch item: field tags and length varints, a wallet id (a UUID), the wallet type and format enums. */
+export const BATCH_ITEM_OVERHEAD_BYTES = 128;
+const BATCH_RPC = "para.signer.v1.SignerService/SignMessages";
 
 const SMALL_SERVICES: ReadonlyMap<string, number> = new Map([
   ["grpc.health.v1.Health", HEALTH_REQUEST_BYTES],
@@ -33,7 +41,7 @@ const SMALL_SERVICES: ReadonlyMap<string, number> = new Map([
   ["grpc.reflection.v1alpha.ServerReflection", REFLECTION_REQUEST_BYTES],
 ]);
 
-type SizeLimits = Pick<LimitsConfig, "maxSessionBytes" | "maxMessageBytes" | "maxWireBytes">;
+type SizeLimits = Pick<LimitsConfig, "maxSessionBytes" | "maxMessageBytes" | "maxWireBytes" | "maxBatchItems" | "maxBatchMessageBytes">;
 
 export interface RouteLimit {
   /** `package.Service/Method`, from the registered routes (never from the request). */
@@ -50,14 +58,23 @@ export interface RouteLimit {
 
 /** The largest request any route accepts (binary); what Connect's own `readMaxBytes` is set from. */
 export function largestRequestBytes(limits: SizeLimits): number {
-  return Math.min(limits.maxWireBytes, limits.maxSessionBytes + limits.maxMessageBytes + REQUEST_OVERHEAD_BYTES);
+  return Math.min(limits.maxWireBytes, Math.max(signerRequestBytes(limits), batchRequestBytes(limits)));
+}
+
+function signerRequestBytes(limits: SizeLimits): number {
+  return limits.maxSessionBytes + limits.maxMessageBytes + REQUEST_OVERHEAD_BYTES;
+}
+
+function batchRequestBytes(limits: SizeLimits): number {
+  return limits.maxSessionBytes + limits.maxBatchMessageBytes + REQUEST_OVERHEAD_BYTES + limits.maxBatchItems * BATCH_ITEM_OVERHEAD_BYTES;
 }
 
 export function routeLimit(method: DescMethod, limits: SizeLimits): RouteLimit {
   const service = method.parent.typeName;
-  const bytes = SMALL_SERVICES.get(service) ?? limits.maxSessionBytes + limits.maxMessageBytes + REQUEST_OVERHEAD_BYTES;
+  const rpc = `${service}/${method.name}`;
+  const bytes = SMALL_SERVICES.get(service) ?? (rpc === BATCH_RPC ? batchRequestBytes(limits) : signerRequestBytes(limits));
   return {
-    rpc: `${service}/${method.name}`,
+    rpc,
     service,
     method: method.name,
     maxMessageBytes: Math.min(bytes, limits.maxWireBytes),

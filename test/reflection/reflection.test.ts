@@ -15,6 +15,8 @@ const SIGNER_METHODS = [
   "SignTypedData",
   "SignAuthorization",
   "SignSolanaTransaction",
+  "SignMessages",
+  "AwaitReview",
 ];
 
 let running: RunningServer;
@@ -42,10 +44,15 @@ describe.each(transports)("reflection over %s", (_name, transport) => {
   test.each(["v1", "v1alpha"] as const)("%s: SignerService's file, with its imports, is enough to resolve every method", async (version) => {
     const [answer] = await reflect(transport(), version, [{ case: "fileContainingSymbol", value: "para.signer.v1.SignerService" }]);
     const files = decodedFiles(answer);
-    expect(files.map((f) => f.name)).toEqual(["para/signer/v1/signer_service.proto", "google/protobuf/timestamp.proto"]);
+    expect(files.map((f) => f.name)).toEqual([
+      "para/signer/v1/signer_service.proto",
+      "google/protobuf/timestamp.proto",
+      "google/rpc/status.proto",
+      "google/protobuf/any.proto",
+    ]);
     const signer = files[0]!;
     expect(signer.package).toBe("para.signer.v1");
-    expect(signer.dependency).toEqual(["google/protobuf/timestamp.proto"]);
+    expect(signer.dependency).toEqual(["google/protobuf/timestamp.proto", "google/rpc/status.proto"]);
     expect(signer.service[0]?.method.map((m) => m.name)).toEqual(SIGNER_METHODS);
     // What a client does with the answer: build a registry (it throws on a missing import) and look up types.
     const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: files.slice().reverse() }));
@@ -103,7 +110,7 @@ describe.each(transports)("reflection over %s", (_name, transport) => {
       { case: "fileByFilename", value: "para/signer/v1/signer_service.proto" },
     ]);
     expect(answers.map((a) => decodedFiles(a).map((f) => f.name))).toEqual([
-      ["para/signer/v1/signer_service.proto", "google/protobuf/timestamp.proto"],
+      ["para/signer/v1/signer_service.proto", "google/protobuf/timestamp.proto", "google/rpc/status.proto", "google/protobuf/any.proto"],
       ["google/protobuf/timestamp.proto"],
       ["para/signer/v1/signer_service.proto"],
     ]);

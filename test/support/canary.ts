@@ -144,5 +144,47 @@ export async function exerciseEveryPath(
   await localPara.addFault({ endpoint: "messagesSign", apiKey: h.key.apiKey, userId: d.userId, status: 403, body: { echo: d.sessionCookie } });
   await attempt(h.grpc.signMessage({ session: d.session, message, format: MessageFormat.EIP191 }));
   await localPara.clearFaults(h.key.apiKey);
+
+  // Wave 2: a session re-exported after a rotating keep-alive, idempotency keys (field and header, a replay, a
+  // reuse), a batch with a failing item, and a review awaited until denied and until the deadline.
+  const r = await mint();
+  await localPara.setSessionRotation({ userId: r.userId, enabled: true, graceMs: 60_000 });
+  const refreshed = await h.grpc.checkSession({ session: r.session, extend: true, returnSession: true });
+  const resigned = await h.grpc.signMessage({ session: refreshed.session, message, format: MessageFormat.EIP191, returnSession: true });
+  secrets.push(refreshed.session, resigned.session, resigned.signature, ...cookiesOf(refreshed.session, resigned.session));
+  const keyCanary = `CANARY-IDEMPOTENCY-KEY-${label}-4d1e77`;
+  const headerKeyCanary = `CANARY-IDEMPOTENCY-HEADER-${label}-a90c3b`;
+  secrets.push(keyCanary, headerKeyCanary);
+  await h.grpc.signMessage({ session: r.session, message, format: MessageFormat.EIP191, idempotencyKey: keyCanary });
+  await h.grpc.signMessage({ session: r.session, message, format: MessageFormat.EIP191, idempotencyKey: keyCanary });
+  await attempt(h.grpc.signMessage({ session: r.session, message: new Uint8Array([...message, 1]), format: MessageFormat.EIP191, idempotencyKey: keyCanary }));
+  await h.grpc.signMessage({ session: r.session, message, walletType: WalletType.SOLANA }, { headers: { "idempotency-key": headerKeyCanary } });
+  await attempt(h.grpc.signMessage({ session: r.session, message, idempotencyKey: keyCanary }, { headers: { "idempotency-key": headerKeyCanary } }));
+  const batch = await h.grpc.signMessages({
+    session: r.session,
+    idempotencyKey: `${keyCanary}-batch`,
+    items: [
+      { message, format: MessageFormat.EIP191 },
+      { message, walletId: walletCanary },
+      { message, walletType: WalletType.SOLANA },
+    ],
+  });
+  for (const result of batch.results) if (result.result.case === "signature") secrets.push(result.result.value.signature);
+  secrets.push(`${keyCanary}-batch`);
+  const reviewed = await mint();
+  await localPara.setTransactionReview(reviewed.wallets.find((w) => w.type === "EVM")!.id, true);
+  await attempt(h.grpc.signMessage({ session: reviewed.session, message, format: MessageFormat.EIP191 }));
+  const [pending] = await localPara.pendingTransactions(reviewed.userId);
+  if (!pending) throw new Error("the review was not recorded");
+  {
+    await attempt(h.grpc.awaitReview({ session: reviewed.session, pendingTransactionId: pending.id }, { timeoutMs: 800 }));
+    await localPara.denyPendingTransaction(pending.id);
+    await attempt(h.grpc.awaitReview({ session: reviewed.session, pendingTransactionId: pending.id }));
+  }
   return secrets;
+}
+
+/** The session cookies inside exported sessions: a rotated one is as secret as the session. */
+function cookiesOf(...sessions: string[]): string[] {
+  return sessions.map((s) => (JSON.parse(Buffer.from(s, "base64").toString()) as { sessionCookie: string }).sessionCookie);
 }

@@ -4,7 +4,14 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema, ErrorInfoSchema } from "../../../gen/google/rpc/error_details_pb.js";
 import type { RequestLimits } from "../../../src/signer/validation/request-limits.js";
 
-export const LIMITS: RequestLimits = { maxSessionBytes: 64 * 1024, maxMessageBytes: 64 * 1024, maxCredentialChars: 16 * 1024, maxAddressChars: 256 };
+export const LIMITS: RequestLimits = {
+  maxSessionBytes: 64 * 1024,
+  maxMessageBytes: 64 * 1024,
+  maxCredentialChars: 16 * 1024,
+  maxAddressChars: 256,
+  maxBatchItems: 4,
+  maxBatchMessageBytes: 256,
+};
 
 /** A real Solana address (a signer of the example transactions). */
 export const SOLANA_PAYER = "GmaDrppBC7P5ARKV8g3djiwP89vz1jLK23V2GBjuAEGB";

@@ -6,13 +6,15 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Status } from "../../../google/rpc/status_pb.js";
+import { file_google_rpc_status } from "../../../google/rpc/status_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file para/signer/v1/signer_service.proto.
  */
 export const file_para_signer_v1_signer_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNwYXJhL3NpZ25lci92MS9zaWduZXJfc2VydmljZS5wcm90bxIOcGFyYS5zaWduZXIudjEidwoGV2FsbGV0EgoKAmlkGAEgASgJEigKBHR5cGUYAiABKA4yGi5wYXJhLnNpZ25lci52MS5XYWxsZXRUeXBlEg8KB2FkZHJlc3MYAyABKAkSEgoKcHVibGljX2tleRgEIAEoCRISCgpoYXNfc2lnbmVyGAUgASgIIkcKCEF1dGhJbmZvEhEKCWF1dGhfdHlwZRgBIAEoCRISCgppZGVudGlmaWVyGAIgASgJEhQKDG9hdXRoX21ldGhvZBgDIAEoCSLCAQoSU2lnbk1lc3NhZ2VSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSDwoHbWVzc2FnZRgCIAEoDBIRCgl3YWxsZXRfaWQYAyABKAkSLwoLd2FsbGV0X3R5cGUYBCABKA4yGi5wYXJhLnNpZ25lci52MS5XYWxsZXRUeXBlEi0KBmZvcm1hdBgFIAEoDjIdLnBhcmEuc2lnbmVyLnYxLk1lc3NhZ2VGb3JtYXQSFwoPc2tpcF9rZWVwX2FsaXZlGAYgASgIIpgBChNTaWduTWVzc2FnZVJlc3BvbnNlEhEKCXdhbGxldF9pZBgBIAEoCRIvCgt3YWxsZXRfdHlwZRgCIAEoDjIaLnBhcmEuc2lnbmVyLnYxLldhbGxldFR5cGUSDwoHYWRkcmVzcxgDIAEoCRIRCglzaWduYXR1cmUYBCABKAwSGQoRZW5jb2RlZF9zaWduYXR1cmUYBSABKAkiNgoTQ2hlY2tTZXNzaW9uUmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEg4KBmV4dGVuZBgCIAEoCCKaAQoUQ2hlY2tTZXNzaW9uUmVzcG9uc2USDgoGYWN0aXZlGAEgASgIEhAKCGV4dGVuZGVkGAIgASgIEg8KB3VzZXJfaWQYAyABKAkSJgoEYXV0aBgEIAEoCzIYLnBhcmEuc2lnbmVyLnYxLkF1dGhJbmZvEicKB3dhbGxldHMYBSADKAsyFi5wYXJhLnNpZ25lci52MS5XYWxsZXQiIgoPSXNzdWVKd3RSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkijAEKEElzc3VlSnd0UmVzcG9uc2USDQoFdG9rZW4YASABKAkSDgoGa2V5X2lkGAIgASgJEi4KCmV4cGlyZXNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKBmNsYWltcxgEIAEoCzIZLnBhcmEuc2lnbmVyLnYxLkp3dENsYWltcyJ/CglKd3RDbGFpbXMSDwoHdXNlcl9pZBgBIAEoCRImCgRhdXRoGAIgASgLMhgucGFyYS5zaWduZXIudjEuQXV0aEluZm8SJwoHd2FsbGV0cxgDIAMoCzIWLnBhcmEuc2lnbmVyLnYxLldhbGxldBIQCghhdWRpZW5jZRgEIAEoCSJRChRWZXJpZnlTZXNzaW9uUmVxdWVzdBIcChJ2ZXJpZmljYXRpb25fdG9rZW4YASABKAlIABINCgNqd3QYAiABKAlIAEIMCgpjcmVkZW50aWFsIqkBChVWZXJpZnlTZXNzaW9uUmVzcG9uc2USJgoEYXV0aBgBIAEoCzIYLnBhcmEuc2lnbmVyLnYxLkF1dGhJbmZvEg8KB3VzZXJfaWQYAiABKAkSJwoHd2FsbGV0cxgDIAMoCzIWLnBhcmEuc2lnbmVyLnYxLldhbGxldBIuCgpleHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCImChNWZXJpZnlXYWxsZXRSZXF1ZXN0Eg8KB2FkZHJlc3MYASABKAkiKQoUVmVyaWZ5V2FsbGV0UmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJIoUBChZTaWduVHJhbnNhY3Rpb25SZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSEQoJd2FsbGV0X2lkGAIgASgJEhwKFHVuc2lnbmVkX3RyYW5zYWN0aW9uGAMgASgMEhAKCGNoYWluX2lkGAQgASgEEhcKD3NraXBfa2VlcF9hbGl2ZRgFIAEoCCKbAQoXU2lnblRyYW5zYWN0aW9uUmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJEg8KB2FkZHJlc3MYAiABKAkSCQoBchgDIAEoDBIJCgFzGAQgASgMEhAKCHlfcGFyaXR5GAUgASgNEhoKEnNpZ25lZF90cmFuc2FjdGlvbhgGIAEoDBIYChB0cmFuc2FjdGlvbl9oYXNoGAcgASgMImwKFFNpZ25UeXBlZERhdGFSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSEQoJd2FsbGV0X2lkGAIgASgJEhcKD3R5cGVkX2RhdGFfanNvbhgDIAEoCRIXCg9za2lwX2tlZXBfYWxpdmUYBCABKAgieQoVU2lnblR5cGVkRGF0YVJlc3BvbnNlEhEKCXdhbGxldF9pZBgBIAEoCRIPCgdhZGRyZXNzGAIgASgJEhEKCXNpZ25hdHVyZRgDIAEoDBIZChFlbmNvZGVkX3NpZ25hdHVyZRgEIAEoCRIOCgZkaWdlc3QYBSABKAwikgEKGFNpZ25BdXRob3JpemF0aW9uUmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEhEKCXdhbGxldF9pZBgCIAEoCRIQCghjaGFpbl9pZBgDIAEoBBIYChBjb250cmFjdF9hZGRyZXNzGAQgASgJEg0KBW5vbmNlGAUgASgEEhcKD3NraXBfa2VlcF9hbGl2ZRgGIAEoCCJnChlTaWduQXV0aG9yaXphdGlvblJlc3BvbnNlEhEKCXdhbGxldF9pZBgBIAEoCRIPCgdhZGRyZXNzGAIgASgJEgkKAXIYAyABKAwSCQoBcxgEIAEoDBIQCgh5X3Bhcml0eRgFIAEoDSJwChxTaWduU29sYW5hVHJhbnNhY3Rpb25SZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSEQoJd2FsbGV0X2lkGAIgASgJEhMKC3RyYW5zYWN0aW9uGAMgASgMEhcKD3NraXBfa2VlcF9hbGl2ZRgEIAEoCCJyCh1TaWduU29sYW5hVHJhbnNhY3Rpb25SZXNwb25zZRIRCgl3YWxsZXRfaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIRCglzaWduYXR1cmUYAyABKAwSGgoSc2lnbmVkX3RyYW5zYWN0aW9uGAQgASgMKm4KCldhbGxldFR5cGUSGwoXV0FMTEVUX1RZUEVfVU5TUEVDSUZJRUQQABITCg9XQUxMRVRfVFlQRV9FVk0QARIWChJXQUxMRVRfVFlQRV9TT0xBTkEQAhIWChJXQUxMRVRfVFlQRV9DT1NNT1MQAypiCg1NZXNzYWdlRm9ybWF0Eh4KGk1FU1NBR0VfRk9STUFUX1VOU1BFQ0lGSUVEEAASFgoSTUVTU0FHRV9GT1JNQVRfUkFXEAESGQoVTUVTU0FHRV9GT1JNQVRfRUlQMTkxEAIy7AYKDVNpZ25lclNlcnZpY2USVgoLU2lnbk1lc3NhZ2USIi5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZVJlcXVlc3QaIy5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZVJlc3BvbnNlElkKDENoZWNrU2Vzc2lvbhIjLnBhcmEuc2lnbmVyLnYxLkNoZWNrU2Vzc2lvblJlcXVlc3QaJC5wYXJhLnNpZ25lci52MS5DaGVja1Nlc3Npb25SZXNwb25zZRJNCghJc3N1ZUp3dBIfLnBhcmEuc2lnbmVyLnYxLklzc3VlSnd0UmVxdWVzdBogLnBhcmEuc2lnbmVyLnYxLklzc3VlSnd0UmVzcG9uc2USXAoNVmVyaWZ5U2Vzc2lvbhIkLnBhcmEuc2lnbmVyLnYxLlZlcmlmeVNlc3Npb25SZXF1ZXN0GiUucGFyYS5zaWduZXIudjEuVmVyaWZ5U2Vzc2lvblJlc3BvbnNlElkKDFZlcmlmeVdhbGxldBIjLnBhcmEuc2lnbmVyLnYxLlZlcmlmeVdhbGxldFJlcXVlc3QaJC5wYXJhLnNpZ25lci52MS5WZXJpZnlXYWxsZXRSZXNwb25zZRJiCg9TaWduVHJhbnNhY3Rpb24SJi5wYXJhLnNpZ25lci52MS5TaWduVHJhbnNhY3Rpb25SZXF1ZXN0GicucGFyYS5zaWduZXIudjEuU2lnblRyYW5zYWN0aW9uUmVzcG9uc2USXAoNU2lnblR5cGVkRGF0YRIkLnBhcmEuc2lnbmVyLnYxLlNpZ25UeXBlZERhdGFSZXF1ZXN0GiUucGFyYS5zaWduZXIudjEuU2lnblR5cGVkRGF0YVJlc3BvbnNlEmgKEVNpZ25BdXRob3JpemF0aW9uEigucGFyYS5zaWduZXIudjEuU2lnbkF1dGhvcml6YXRpb25SZXF1ZXN0GikucGFyYS5zaWduZXIudjEuU2lnbkF1dGhvcml6YXRpb25SZXNwb25zZRJ0ChVTaWduU29sYW5hVHJhbnNhY3Rpb24SLC5wYXJhLnNpZ25lci52MS5TaWduU29sYW5hVHJhbnNhY3Rpb25SZXF1ZXN0Gi0ucGFyYS5zaWduZXIudjEuU2lnblNvbGFuYVRyYW5zYWN0aW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiNwYXJhL3NpZ25lci92MS9zaWduZXJfc2VydmljZS5wcm90bxIOcGFyYS5zaWduZXIudjEidwoGV2FsbGV0EgoKAmlkGAEgASgJEigKBHR5cGUYAiABKA4yGi5wYXJhLnNpZ25lci52MS5XYWxsZXRUeXBlEg8KB2FkZHJlc3MYAyABKAkSEgoKcHVibGljX2tleRgEIAEoCRISCgpoYXNfc2lnbmVyGAUgASgIIkcKCEF1dGhJbmZvEhEKCWF1dGhfdHlwZRgBIAEoCRISCgppZGVudGlmaWVyGAIgASgJEhQKDG9hdXRoX21ldGhvZBgDIAEoCSKMAgoSU2lnbk1lc3NhZ2VSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSDwoHbWVzc2FnZRgCIAEoDBIRCgl3YWxsZXRfaWQYAyABKAkSLwoLd2FsbGV0X3R5cGUYBCABKA4yGi5wYXJhLnNpZ25lci52MS5XYWxsZXRUeXBlEi0KBmZvcm1hdBgFIAEoDjIdLnBhcmEuc2lnbmVyLnYxLk1lc3NhZ2VGb3JtYXQSFwoPc2tpcF9rZWVwX2FsaXZlGAYgASgIEhYKDnJldHVybl9zZXNzaW9uGAcgASgIEhcKD2lkZW1wb3RlbmN5X2tleRgIIAEoCRIXCg9leGNsdWRlX3NpZ25lcnMYCSABKAgiqQEKE1NpZ25NZXNzYWdlUmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJEi8KC3dhbGxldF90eXBlGAIgASgOMhoucGFyYS5zaWduZXIudjEuV2FsbGV0VHlwZRIPCgdhZGRyZXNzGAMgASgJEhEKCXNpZ25hdHVyZRgEIAEoDBIZChFlbmNvZGVkX3NpZ25hdHVyZRgFIAEoCRIPCgdzZXNzaW9uGAYgASgJImcKE0NoZWNrU2Vzc2lvblJlcXVlc3QSDwoHc2Vzc2lvbhgBIAEoCRIOCgZleHRlbmQYAiABKAgSFgoOcmV0dXJuX3Nlc3Npb24YAyABKAgSFwoPZXhjbHVkZV9zaWduZXJzGAQgASgIIqsBChRDaGVja1Nlc3Npb25SZXNwb25zZRIOCgZhY3RpdmUYASABKAgSEAoIZXh0ZW5kZWQYAiABKAgSDwoHdXNlcl9pZBgDIAEoCRImCgRhdXRoGAQgASgLMhgucGFyYS5zaWduZXIudjEuQXV0aEluZm8SJwoHd2FsbGV0cxgFIAMoCzIWLnBhcmEuc2lnbmVyLnYxLldhbGxldBIPCgdzZXNzaW9uGAYgASgJIiIKD0lzc3VlSnd0UmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJIowBChBJc3N1ZUp3dFJlc3BvbnNlEg0KBXRva2VuGAEgASgJEg4KBmtleV9pZBgCIAEoCRIuCgpleHBpcmVzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgZjbGFpbXMYBCABKAsyGS5wYXJhLnNpZ25lci52MS5Kd3RDbGFpbXMifwoJSnd0Q2xhaW1zEg8KB3VzZXJfaWQYASABKAkSJgoEYXV0aBgCIAEoCzIYLnBhcmEuc2lnbmVyLnYxLkF1dGhJbmZvEicKB3dhbGxldHMYAyADKAsyFi5wYXJhLnNpZ25lci52MS5XYWxsZXQSEAoIYXVkaWVuY2UYBCABKAkiUQoUVmVyaWZ5U2Vzc2lvblJlcXVlc3QSHAoSdmVyaWZpY2F0aW9uX3Rva2VuGAEgASgJSAASDQoDand0GAIgASgJSABCDAoKY3JlZGVudGlhbCKpAQoVVmVyaWZ5U2Vzc2lvblJlc3BvbnNlEiYKBGF1dGgYASABKAsyGC5wYXJhLnNpZ25lci52MS5BdXRoSW5mbxIPCgd1c2VyX2lkGAIgASgJEicKB3dhbGxldHMYAyADKAsyFi5wYXJhLnNpZ25lci52MS5XYWxsZXQSLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiJgoTVmVyaWZ5V2FsbGV0UmVxdWVzdBIPCgdhZGRyZXNzGAEgASgJIikKFFZlcmlmeVdhbGxldFJlc3BvbnNlEhEKCXdhbGxldF9pZBgBIAEoCSKeAQoWU2lnblRyYW5zYWN0aW9uUmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEhEKCXdhbGxldF9pZBgCIAEoCRIcChR1bnNpZ25lZF90cmFuc2FjdGlvbhgDIAEoDBIQCghjaGFpbl9pZBgEIAEoBBIXCg9za2lwX2tlZXBfYWxpdmUYBSABKAgSFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJIpsBChdTaWduVHJhbnNhY3Rpb25SZXNwb25zZRIRCgl3YWxsZXRfaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIJCgFyGAMgASgMEgkKAXMYBCABKAwSEAoIeV9wYXJpdHkYBSABKA0SGgoSc2lnbmVkX3RyYW5zYWN0aW9uGAYgASgMEhgKEHRyYW5zYWN0aW9uX2hhc2gYByABKAwihQEKFFNpZ25UeXBlZERhdGFSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSEQoJd2FsbGV0X2lkGAIgASgJEhcKD3R5cGVkX2RhdGFfanNvbhgDIAEoCRIXCg9za2lwX2tlZXBfYWxpdmUYBCABKAgSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJInkKFVNpZ25UeXBlZERhdGFSZXNwb25zZRIRCgl3YWxsZXRfaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIRCglzaWduYXR1cmUYAyABKAwSGQoRZW5jb2RlZF9zaWduYXR1cmUYBCABKAkSDgoGZGlnZXN0GAUgASgMIqsBChhTaWduQXV0aG9yaXphdGlvblJlcXVlc3QSDwoHc2Vzc2lvbhgBIAEoCRIRCgl3YWxsZXRfaWQYAiABKAkSEAoIY2hhaW5faWQYAyABKAQSGAoQY29udHJhY3RfYWRkcmVzcxgEIAEoCRINCgVub25jZRgFIAEoBBIXCg9za2lwX2tlZXBfYWxpdmUYBiABKAgSFwoPaWRlbXBvdGVuY3lfa2V5GAcgASgJImcKGVNpZ25BdXRob3JpemF0aW9uUmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJEg8KB2FkZHJlc3MYAiABKAkSCQoBchgDIAEoDBIJCgFzGAQgASgMEhAKCHlfcGFyaXR5GAUgASgNIokBChxTaWduU29sYW5hVHJhbnNhY3Rpb25SZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSEQoJd2FsbGV0X2lkGAIgASgJEhMKC3RyYW5zYWN0aW9uGAMgASgMEhcKD3NraXBfa2VlcF9hbGl2ZRgEIAEoCBIXCg9pZGVtcG90ZW5jeV9rZXkYBSABKAkicgodU2lnblNvbGFuYVRyYW5zYWN0aW9uUmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJEg8KB2FkZHJlc3MYAiABKAkSEQoJc2lnbmF0dXJlGAMgASgMEhoKEnNpZ25lZF90cmFuc2FjdGlvbhgEIAEoDCKJAQoTU2lnbk1lc3NhZ2VzUmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEi8KBWl0ZW1zGAIgAygLMiAucGFyYS5zaWduZXIudjEuU2lnbk1lc3NhZ2VzSXRlbRIXCg9za2lwX2tlZXBfYWxpdmUYAyABKAgSFwoPaWRlbXBvdGVuY3lfa2V5GAQgASgJIpYBChBTaWduTWVzc2FnZXNJdGVtEg8KB21lc3NhZ2UYASABKAwSEQoJd2FsbGV0X2lkGAIgASgJEi8KC3dhbGxldF90eXBlGAMgASgOMhoucGFyYS5zaWduZXIudjEuV2FsbGV0VHlwZRItCgZmb3JtYXQYBCABKA4yHS5wYXJhLnNpZ25lci52MS5NZXNzYWdlRm9ybWF0IksKFFNpZ25NZXNzYWdlc1Jlc3BvbnNlEjMKB3Jlc3VsdHMYASADKAsyIi5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZXNSZXN1bHQifQoSU2lnbk1lc3NhZ2VzUmVzdWx0EjgKCXNpZ25hdHVyZRgBIAEoCzIjLnBhcmEuc2lnbmVyLnYxLlNpZ25NZXNzYWdlUmVzcG9uc2VIABIjCgVlcnJvchgCIAEoCzISLmdvb2dsZS5ycGMuU3RhdHVzSABCCAoGcmVzdWx0IkUKEkF3YWl0UmV2aWV3UmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEh4KFnBlbmRpbmdfdHJhbnNhY3Rpb25faWQYAiABKAkiRQoTQXdhaXRSZXZpZXdSZXNwb25zZRIeChZwZW5kaW5nX3RyYW5zYWN0aW9uX2lkGAEgASgJEg4KBnN0YXR1cxgCIAEoCSpuCgpXYWxsZXRUeXBlEhsKF1dBTExFVF9UWVBFX1VOU1BFQ0lGSUVEEAASEwoPV0FMTEVUX1RZUEVfRVZNEAESFgoSV0FMTEVUX1RZUEVfU09MQU5BEAISFgoSV0FMTEVUX1RZUEVfQ09TTU9TEAMqYgoNTWVzc2FnZUZvcm1hdBIeChpNRVNTQUdFX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhYKEk1FU1NBR0VfRk9STUFUX1JBVxABEhkKFU1FU1NBR0VfRk9STUFUX0VJUDE5MRACMp8ICg1TaWduZXJTZXJ2aWNlElYKC1NpZ25NZXNzYWdlEiIucGFyYS5zaWduZXIudjEuU2lnbk1lc3NhZ2VSZXF1ZXN0GiMucGFyYS5zaWduZXIudjEuU2lnbk1lc3NhZ2VSZXNwb25zZRJZCgxDaGVja1Nlc3Npb24SIy5wYXJhLnNpZ25lci52MS5DaGVja1Nlc3Npb25SZXF1ZXN0GiQucGFyYS5zaWduZXIudjEuQ2hlY2tTZXNzaW9uUmVzcG9uc2USTQoISXNzdWVKd3QSHy5wYXJhLnNpZ25lci52MS5Jc3N1ZUp3dFJlcXVlc3QaIC5wYXJhLnNpZ25lci52MS5Jc3N1ZUp3dFJlc3BvbnNlElwKDVZlcmlmeVNlc3Npb24SJC5wYXJhLnNpZ25lci52MS5WZXJpZnlTZXNzaW9uUmVxdWVzdBolLnBhcmEuc2lnbmVyLnYxLlZlcmlmeVNlc3Npb25SZXNwb25zZRJZCgxWZXJpZnlXYWxsZXQSIy5wYXJhLnNpZ25lci52MS5WZXJpZnlXYWxsZXRSZXF1ZXN0GiQucGFyYS5zaWduZXIudjEuVmVyaWZ5V2FsbGV0UmVzcG9uc2USYgoPU2lnblRyYW5zYWN0aW9uEiYucGFyYS5zaWduZXIudjEuU2lnblRyYW5zYWN0aW9uUmVxdWVzdBonLnBhcmEuc2lnbmVyLnYxLlNpZ25UcmFuc2FjdGlvblJlc3BvbnNlElwKDVNpZ25UeXBlZERhdGESJC5wYXJhLnNpZ25lci52MS5TaWduVHlwZWREYXRhUmVxdWVzdBolLnBhcmEuc2lnbmVyLnYxLlNpZ25UeXBlZERhdGFSZXNwb25zZRJoChFTaWduQXV0aG9yaXphdGlvbhIoLnBhcmEuc2lnbmVyLnYxLlNpZ25BdXRob3JpemF0aW9uUmVxdWVzdBopLnBhcmEuc2lnbmVyLnYxLlNpZ25BdXRob3JpemF0aW9uUmVzcG9uc2USdAoVU2lnblNvbGFuYVRyYW5zYWN0aW9uEiwucGFyYS5zaWduZXIudjEuU2lnblNvbGFuYVRyYW5zYWN0aW9uUmVxdWVzdBotLnBhcmEuc2lnbmVyLnYxLlNpZ25Tb2xhbmFUcmFuc2FjdGlvblJlc3BvbnNlElkKDFNpZ25NZXNzYWdlcxIjLnBhcmEuc2lnbmVyLnYxLlNpZ25NZXNzYWdlc1JlcXVlc3QaJC5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZXNSZXNwb25zZRJWCgtBd2FpdFJldmlldxIiLnBhcmEuc2lnbmVyLnYxLkF3YWl0UmV2aWV3UmVxdWVzdBojLnBhcmEuc2lnbmVyLnYxLkF3YWl0UmV2aWV3UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_google_rpc_status]);
 
 /**
  * Wallet is one of the user's Para wallets. It never carries key material.
@@ -152,6 +154,38 @@ export type SignMessageRequest = Message<"para.signer.v1.SignMessageRequest"> & 
    * @generated from field: bool skip_keep_alive = 6;
    */
   skipKeepAlive: boolean;
+
+  /**
+   * return_session, when true, returns the session as Para knows it after
+   * the call in the response's `session` (Para may rotate the session id on
+   * keep-alive; store the returned value in place of the old one).
+   *
+   * @generated from field: bool return_session = 7;
+   */
+  returnSession: boolean;
+
+  /**
+   * idempotency_key makes retries safe (or set the `idempotency-key` request
+   * header; if both are set they must be equal): 1 to 255 printable ASCII
+   * characters, scoped to the session's Para user. The same key with the
+   * same request answers the first result again, byte for byte, for the
+   * server's retention time (24 h by default); with a different request it
+   * is refused with FAILED_PRECONDITION, reason IDEMPOTENCY_KEY_REUSED; a
+   * duplicate sent while the first is running waits for it. Failures that
+   * are worth retrying (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED,
+   * CANCELLED, INTERNAL) are not remembered.
+   *
+   * @generated from field: string idempotency_key = 8;
+   */
+  idempotencyKey: string;
+
+  /**
+   * exclude_signers, with return_session, leaves the wallets' signer shares
+   * out of the returned session (as `exportSession({excludeSigners: true})`).
+   *
+   * @generated from field: bool exclude_signers = 9;
+   */
+  excludeSigners: boolean;
 };
 
 /**
@@ -204,6 +238,14 @@ export type SignMessageResponse = Message<"para.signer.v1.SignMessageResponse"> 
    * @generated from field: string encoded_signature = 5;
    */
   encodedSignature: string;
+
+  /**
+   * session is the session re-exported after the call, when `return_session`
+   * was asked: a secret, like the request's session.
+   *
+   * @generated from field: string session = 6;
+   */
+  session: string;
 };
 
 /**
@@ -233,6 +275,22 @@ export type CheckSessionRequest = Message<"para.signer.v1.CheckSessionRequest"> 
    * @generated from field: bool extend = 2;
    */
   extend: boolean;
+
+  /**
+   * return_session, when true, returns the session as Para knows it after
+   * the check (and the extension) in the response's `session`.
+   *
+   * @generated from field: bool return_session = 3;
+   */
+  returnSession: boolean;
+
+  /**
+   * exclude_signers, with return_session, leaves the wallets' signer shares
+   * out of the returned session.
+   *
+   * @generated from field: bool exclude_signers = 4;
+   */
+  excludeSigners: boolean;
 };
 
 /**
@@ -286,6 +344,15 @@ export type CheckSessionResponse = Message<"para.signer.v1.CheckSessionResponse"
    * @generated from field: repeated para.signer.v1.Wallet wallets = 5;
    */
   wallets: Wallet[];
+
+  /**
+   * session is the session re-exported after the check, when
+   * `return_session` was asked and the session is active: a secret, like
+   * the request's session.
+   *
+   * @generated from field: string session = 6;
+   */
+  session: string;
 };
 
 /**
@@ -571,6 +638,13 @@ export type SignTransactionRequest = Message<"para.signer.v1.SignTransactionRequ
    * @generated from field: bool skip_keep_alive = 5;
    */
   skipKeepAlive: boolean;
+
+  /**
+   * idempotency_key makes retries safe: as SignMessageRequest.idempotency_key.
+   *
+   * @generated from field: string idempotency_key = 6;
+   */
+  idempotencyKey: string;
 };
 
 /**
@@ -686,6 +760,13 @@ export type SignTypedDataRequest = Message<"para.signer.v1.SignTypedDataRequest"
    * @generated from field: bool skip_keep_alive = 4;
    */
   skipKeepAlive: boolean;
+
+  /**
+   * idempotency_key makes retries safe: as SignMessageRequest.idempotency_key.
+   *
+   * @generated from field: string idempotency_key = 5;
+   */
+  idempotencyKey: string;
 };
 
 /**
@@ -795,6 +876,13 @@ export type SignAuthorizationRequest = Message<"para.signer.v1.SignAuthorization
    * @generated from field: bool skip_keep_alive = 6;
    */
   skipKeepAlive: boolean;
+
+  /**
+   * idempotency_key makes retries safe: as SignMessageRequest.idempotency_key.
+   *
+   * @generated from field: string idempotency_key = 7;
+   */
+  idempotencyKey: string;
 };
 
 /**
@@ -890,6 +978,13 @@ export type SignSolanaTransactionRequest = Message<"para.signer.v1.SignSolanaTra
    * @generated from field: bool skip_keep_alive = 4;
    */
   skipKeepAlive: boolean;
+
+  /**
+   * idempotency_key makes retries safe: as SignMessageRequest.idempotency_key.
+   *
+   * @generated from field: string idempotency_key = 5;
+   */
+  idempotencyKey: string;
 };
 
 /**
@@ -942,6 +1037,209 @@ export type SignSolanaTransactionResponse = Message<"para.signer.v1.SignSolanaTr
  */
 export const SignSolanaTransactionResponseSchema: GenMessage<SignSolanaTransactionResponse> = /*@__PURE__*/
   messageDesc(file_para_signer_v1_signer_service, 20);
+
+/**
+ * SignMessagesRequest asks for several signatures with one session.
+ *
+ * @generated from message para.signer.v1.SignMessagesRequest
+ */
+export type SignMessagesRequest = Message<"para.signer.v1.SignMessagesRequest"> & {
+  /**
+   * session is the exported Para session (required).
+   *
+   * @generated from field: string session = 1;
+   */
+  session: string;
+
+  /**
+   * items are the messages to sign (1 to the server's limit, 64 by default).
+   *
+   * @generated from field: repeated para.signer.v1.SignMessagesItem items = 2;
+   */
+  items: SignMessagesItem[];
+
+  /**
+   * skip_keep_alive, when true, does not extend the session before signing.
+   *
+   * @generated from field: bool skip_keep_alive = 3;
+   */
+  skipKeepAlive: boolean;
+
+  /**
+   * idempotency_key makes retries safe: as SignMessageRequest.idempotency_key
+   * (the whole batch is one request).
+   *
+   * @generated from field: string idempotency_key = 4;
+   */
+  idempotencyKey: string;
+};
+
+/**
+ * Describes the message para.signer.v1.SignMessagesRequest.
+ * Use `create(SignMessagesRequestSchema)` to create a new message.
+ */
+export const SignMessagesRequestSchema: GenMessage<SignMessagesRequest> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 21);
+
+/**
+ * SignMessagesItem is one message of a batch, with SignMessageRequest's
+ * meaning for each field.
+ *
+ * @generated from message para.signer.v1.SignMessagesItem
+ */
+export type SignMessagesItem = Message<"para.signer.v1.SignMessagesItem"> & {
+  /**
+   * message is the bytes to sign.
+   *
+   * @generated from field: bytes message = 1;
+   */
+  message: Uint8Array;
+
+  /**
+   * wallet_id selects the wallet (empty: the first of `wallet_type`).
+   *
+   * @generated from field: string wallet_id = 2;
+   */
+  walletId: string;
+
+  /**
+   * wallet_type filters the wallet choice when `wallet_id` is empty.
+   *
+   * @generated from field: para.signer.v1.WalletType wallet_type = 3;
+   */
+  walletType: WalletType;
+
+  /**
+   * format says how `message` becomes the signed bytes.
+   *
+   * @generated from field: para.signer.v1.MessageFormat format = 4;
+   */
+  format: MessageFormat;
+};
+
+/**
+ * Describes the message para.signer.v1.SignMessagesItem.
+ * Use `create(SignMessagesItemSchema)` to create a new message.
+ */
+export const SignMessagesItemSchema: GenMessage<SignMessagesItem> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 22);
+
+/**
+ * SignMessagesResponse holds one result per item, in the items' order.
+ *
+ * @generated from message para.signer.v1.SignMessagesResponse
+ */
+export type SignMessagesResponse = Message<"para.signer.v1.SignMessagesResponse"> & {
+  /**
+   * results are the items' outcomes: results[i] is for items[i].
+   *
+   * @generated from field: repeated para.signer.v1.SignMessagesResult results = 1;
+   */
+  results: SignMessagesResult[];
+};
+
+/**
+ * Describes the message para.signer.v1.SignMessagesResponse.
+ * Use `create(SignMessagesResponseSchema)` to create a new message.
+ */
+export const SignMessagesResponseSchema: GenMessage<SignMessagesResponse> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 23);
+
+/**
+ * SignMessagesResult is one item's signature or error.
+ *
+ * @generated from message para.signer.v1.SignMessagesResult
+ */
+export type SignMessagesResult = Message<"para.signer.v1.SignMessagesResult"> & {
+  /**
+   * result is exactly one of the two.
+   *
+   * @generated from oneof para.signer.v1.SignMessagesResult.result
+   */
+  result: {
+    /**
+     * signature is what SignMessage would have answered for the item.
+     *
+     * @generated from field: para.signer.v1.SignMessageResponse signature = 1;
+     */
+    value: SignMessageResponse;
+    case: "signature";
+  } | {
+    /**
+     * error is the gRPC status SignMessage would have failed with (code,
+     * message, and google.rpc details such as ErrorInfo and BadRequest).
+     *
+     * @generated from field: google.rpc.Status error = 2;
+     */
+    value: Status;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message para.signer.v1.SignMessagesResult.
+ * Use `create(SignMessagesResultSchema)` to create a new message.
+ */
+export const SignMessagesResultSchema: GenMessage<SignMessagesResult> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 24);
+
+/**
+ * AwaitReviewRequest names a pending transaction review to wait for.
+ *
+ * @generated from message para.signer.v1.AwaitReviewRequest
+ */
+export type AwaitReviewRequest = Message<"para.signer.v1.AwaitReviewRequest"> & {
+  /**
+   * session is the exported Para session of the signing request that Para
+   * sent to review (required).
+   *
+   * @generated from field: string session = 1;
+   */
+  session: string;
+
+  /**
+   * pending_transaction_id is the id from that request's ErrorInfo metadata
+   * "pendingTransactionId" (required).
+   *
+   * @generated from field: string pending_transaction_id = 2;
+   */
+  pendingTransactionId: string;
+};
+
+/**
+ * Describes the message para.signer.v1.AwaitReviewRequest.
+ * Use `create(AwaitReviewRequestSchema)` to create a new message.
+ */
+export const AwaitReviewRequestSchema: GenMessage<AwaitReviewRequest> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 25);
+
+/**
+ * AwaitReviewResponse is the user's decision.
+ *
+ * @generated from message para.signer.v1.AwaitReviewResponse
+ */
+export type AwaitReviewResponse = Message<"para.signer.v1.AwaitReviewResponse"> & {
+  /**
+   * pending_transaction_id is the id that was awaited.
+   *
+   * @generated from field: string pending_transaction_id = 1;
+   */
+  pendingTransactionId: string;
+
+  /**
+   * status is Para's decision: "approved" (re-send the signing request).
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message para.signer.v1.AwaitReviewResponse.
+ * Use `create(AwaitReviewResponseSchema)` to create a new message.
+ */
+export const AwaitReviewResponseSchema: GenMessage<AwaitReviewResponse> = /*@__PURE__*/
+  messageDesc(file_para_signer_v1_signer_service, 26);
 
 /**
  * WalletType is the chain family of a wallet.
@@ -1224,6 +1522,54 @@ export const SignerService: GenService<{
     methodKind: "unary";
     input: typeof SignSolanaTransactionRequestSchema;
     output: typeof SignSolanaTransactionResponseSchema;
+  },
+  /**
+   * SignMessages signs several messages for one session under one session
+   * import, one active check, one identity confirmation and one keep-alive:
+   * a batch of N costs Para 4 + N requests where N SignMessage calls cost
+   * about 8 N. Each item is signed as SignMessage would sign it (formats,
+   * any of the session's wallets), and gets its own result in `results`, in
+   * the order of `items`: one bad item (invalid, unknown wallet, review
+   * required, refused) does not fail the others.
+   *
+   * Errors of the whole call (no item is signed): INVALID_ARGUMENT (bad
+   * session; no items or more than the server's limit, 64 by default; the
+   * BadRequest field is `items`), UNAUTHENTICATED (inactive session, failed
+   * keep-alive, SESSION_MISMATCH), FAILED_PRECONDITION with reason
+   * IDEMPOTENCY_KEY_REUSED, and the common codes. Per-item errors carry the
+   * code, message and details SignMessage would have answered, with the
+   * BadRequest field named `items[i].<field>`.
+   *
+   * @generated from rpc para.signer.v1.SignerService.SignMessages
+   */
+  signMessages: {
+    methodKind: "unary";
+    input: typeof SignMessagesRequestSchema;
+    output: typeof SignMessagesResponseSchema;
+  },
+  /**
+   * AwaitReview waits for the user's decision on a transaction review that
+   * a signing call answered with FAILED_PRECONDITION, reason
+   * TRANSACTION_REVIEW_REQUIRED (the pending transaction id is in that
+   * error's ErrorInfo metadata "pendingTransactionId"). It polls Para with back-off within the
+   * caller's deadline (the server's cap applies). Approved: OK with
+   * status "approved"; then re-send the original signing request (with the
+   * same session), which Para now signs. Denied: PERMISSION_DENIED with
+   * ErrorInfo reason REVIEW_DENIED. Still pending when the deadline comes:
+   * DEADLINE_EXCEEDED with ErrorInfo reason TRANSACTION_REVIEW_REQUIRED and
+   * the id again in its metadata (call again to keep waiting).
+   *
+   * Errors also: INVALID_ARGUMENT (bad session or id), UNAUTHENTICATED (the
+   * session is not active, SESSION_MISMATCH). Para answers a denied review
+   * as it answers an id it does not hold for this user (the record is gone),
+   * so an unknown id is REVIEW_DENIED too.
+   *
+   * @generated from rpc para.signer.v1.SignerService.AwaitReview
+   */
+  awaitReview: {
+    methodKind: "unary";
+    input: typeof AwaitReviewRequestSchema;
+    output: typeof AwaitReviewResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_para_signer_v1_signer_service, 0);

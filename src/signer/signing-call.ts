@@ -1,0 +1,64 @@
+import { type DescMessage, fromBinary, type MessageShape, toBinary } from "@bufbuild/protobuf";
+import type { HandlerContext } from "@connectrpc/connect";
+import { trace } from "@opentelemetry/api";
+import type { IdempotencyStore } from "../idempotency/idempotency-store.js";
+import { readIdempotencyKey } from "../idempotency/idempotency-key.js";
+import { requestFingerprint } from "../idempotency/request-fingerprint.js";
+import type { ActingPlan, ActingSession, ParaGateway } from "../para/para-gateway.js";
+import type { ValidSession } from "../para/session-codec.js";
+import { ATTR_IDEMPOTENCY_REPLAYED } from "../telemetry/semconv.js";
+
+export interface SigningCallDeps {
+  gateway: ParaGateway;
+  idempotency: IdempotencyStore;
+}
+
+/** A response that can carry the re-exported session (CheckSession's and SignMessage's both have `session`). */
+type WithSession = { session: string };
+
+export interface SigningCall<Req extends DescMessage & { readonly typeName: string }, Res extends DescMessage> {
+  /** The RPC's name, part of the idempotency fingerprint: one key on two RPCs is a reuse. */
+  method: string;
+  request: { schema: Req; message: MessageShape<Req> & { idempotencyKey: string } };
+  response: Res;
+  session: ValidSession;
+  /** The session's wallets the call will sign with (a signer refused a moment ago is refused before any Para work). */
+  wallets: readonly string[];
+  plan: ActingPlan;
+  /** Re-export the session after the call into the response's `session` (`return_session`). */
+  returnSession?: { excludeSigners: boolean };
+}
+
+/**
+ * The shape every signing RPC shares: the session confirmed with Para (gateway.act), then, at most once per
+ * idempotency key (scoped to the Para-confirmed user), the keep-alive, the RPC's own signing work and the
+ * re-exported session. A replay answers the stored response bytes, so it is byte-identical to the first; it still
+ * needs the session to be active and Para to confirm the same user, since the key belongs to that user.
+ */
+export async function signingCall<Req extends DescMessage, Res extends DescMessage>(
+  deps: SigningCallDeps,
+  ctx: HandlerContext,
+  call: SigningCall<Req, Res>,
+  work: (acting: ActingSession) => Promise<MessageShape<Res>>,
+): Promise<MessageShape<Res>> {
+  // Before any Para work: a malformed key is the caller's error, like any other field.
+  const key = readIdempotencyKey(call.request.message.idempotencyKey, ctx.requestHeader);
+  // skip_keep_alive does not change the answer, so a retry that flips it is the same request.
+  const fingerprint = key === undefined ? undefined : requestFingerprint(call.method, call.request.schema, call.request.message, ["skip_keep_alive"]);
+  return deps.gateway.act(call.session, call.plan, ctx.signal, call.wallets, async (acting) => {
+    const fresh = async () => {
+      if (call.plan.keepAlive) await acting.keepAlive();
+      const response = await work(acting);
+      if (call.returnSession) (response as MessageShape<Res> & WithSession).session = acting.exportSession(call.returnSession.excludeSigners);
+      return response;
+    };
+    if (key === undefined || fingerprint === undefined) return fresh();
+    let ran = false;
+    const bytes = await deps.idempotency.run(acting.userId, key, fingerprint, ctx.signal, async () => {
+      ran = true;
+      return toBinary(call.response, await fresh());
+    });
+    trace.getActiveSpan()?.setAttribute(ATTR_IDEMPOTENCY_REPLAYED, !ran);
+    return fromBinary(call.response, bytes);
+  });
+}
