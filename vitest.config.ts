@@ -25,12 +25,15 @@ const UNIT = [
   "test/hostile/body-flood.test.ts",
   "test/hostile/session-decoder-*.test.ts",
   "test/idempotency/**/*.test.ts",
+  "test/limits/**/*.test.ts",
   "test/para/**/*.test.ts",
   "test/reflection/**/*.test.ts",
   "test/server.test.ts",
+  "test/signer/handlers/**/*.test.ts",
   "test/signer/validation/**/*.test.ts",
   "test/telemetry/in-flight-gauge.test.ts",
   "test/telemetry/logging-interceptor.test.ts",
+  "test/telemetry/tracing-interceptor.test.ts",
   "test/transport/**/*.test.ts",
 ];
 

@@ -1,5 +1,5 @@
-import { Code, type Interceptor } from "@connectrpc/connect";
-import { retryable } from "../errors/error-model.js";
+import type { Interceptor } from "@connectrpc/connect";
+import { serverAtConcurrencyLimit } from "../errors/error-model.js";
 import { InFlightTracker } from "../transport/in-flight.js";
 
 /**
@@ -16,7 +16,7 @@ export function createConcurrencyLimitInterceptor(maxConcurrentCalls: number, ex
   return (next) => async (req) => {
     if (exempt.includes(req.service.typeName)) return next(req);
     if (calls.count >= maxConcurrentCalls) {
-      throw retryable(Code.ResourceExhausted, "server is at its concurrency limit", "CONCURRENCY_LIMIT", 100);
+      throw serverAtConcurrencyLimit(100);
     }
     const leave = calls.enter();
     try {

@@ -1,4 +1,5 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { ConnectError } from "@connectrpc/connect";
+import { callCancelled, paraTimedOut } from "../errors/error-model.js";
 
 /**
  * Bounds a promise the SDK gives us by the call's signal (the caller's
@@ -12,7 +13,7 @@ export function bounded<T>(work: Promise<T>, signal: AbortSignal, capMs: number,
   if (signal.aborted) return Promise.reject(abortError(signal));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => finish(() => reject(abortError(signal)));
-    const timer = setTimeout(() => finish(() => reject(new ConnectError(`para ${what} timed out`, Code.DeadlineExceeded))), capMs);
+    const timer = setTimeout(() => finish(() => reject(paraTimedOut(what))), capMs);
     signal.addEventListener("abort", onAbort, { once: true });
     function finish(settle: () => void) {
       clearTimeout(timer);
@@ -54,5 +55,5 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
 export function abortError(signal: AbortSignal): ConnectError {
   const reason: unknown = signal.reason;
   if (reason instanceof ConnectError) return reason;
-  return new ConnectError("call aborted", Code.Canceled);
+  return callCancelled();
 }

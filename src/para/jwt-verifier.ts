@@ -1,6 +1,6 @@
-import { Code, type ConnectError } from "@connectrpc/connect";
+import type { ConnectError } from "@connectrpc/connect";
 import { type CryptoKey, errors, type FlattenedJWSInput, type JWSHeaderParameters, jwtVerify, type JWTPayload } from "jose";
-import { retryable, withReason } from "../errors/error-model.js";
+import { jwksUnavailable, jwtAudienceNotConfigured, jwtExpired, jwtInvalid } from "../errors/error-model.js";
 import { type Fetch, JwksCache, type JwksCachePolicy, type JwksStats, JwksUnavailable } from "./jwks-cache.js";
 
 /**
@@ -72,7 +72,7 @@ export class ParaJwtVerifier {
 
   async verify(token: string): Promise<ParaJwtClaims> {
     if (!this.audience) {
-      throw withReason(Code.FailedPrecondition, "PARA_JWT_AUDIENCE is not configured on this server", "JWT_AUDIENCE_NOT_CONFIGURED");
+      throw jwtAudienceNotConfigured();
     }
     let payload: JWTPayload;
     let keyId = "";
@@ -113,18 +113,18 @@ export class ParaJwtVerifier {
 function mapVerifyError(error: unknown): ConnectError {
   if (error instanceof JwksUnavailable) {
     // At least a second, so a caller honouring RetryInfo does not spin.
-    return retryable(Code.Unavailable, "para jwks unavailable", "PARA_UNAVAILABLE", Math.max(error.retryAfterMs, 1_000), error);
+    return jwksUnavailable(Math.max(error.retryAfterMs, 1_000), error);
   }
-  if (error instanceof errors.JWTExpired) return withReason(Code.Unauthenticated, "jwt expired", "JWT_EXPIRED", {}, error);
+  if (error instanceof errors.JWTExpired) return jwtExpired(error);
   if (error instanceof errors.JWTClaimValidationFailed) {
     // Names the claim (aud, iss, nbf...), never its value.
-    return withReason(Code.Unauthenticated, `jwt invalid: ${claimName(error.claim)}`, "JWT_INVALID", {}, error);
+    return jwtInvalid(claimName(error.claim), error);
   }
   if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSInvalid)) {
-    return withReason(Code.Unauthenticated, "jwt invalid", "JWT_INVALID", {}, error);
+    return jwtInvalid(undefined, error);
   }
   // Not a jose verdict on the token: a key Para published could not be read.
-  return retryable(Code.Unavailable, "para jwks unavailable", "PARA_UNAVAILABLE", 2_000, error);
+  return jwksUnavailable(2_000, error);
 }
 
 /** The registered claim names jose reports; anything else is not named. */
@@ -136,7 +136,7 @@ function claimsOf(payload: JWTPayload, keyId: string): ParaJwtClaims {
   const data = (typeof payload["data"] === "object" && payload["data"] !== null ? payload["data"] : {}) as Record<string, unknown>;
   const wallets = Array.isArray(data["wallets"]) ? (data["wallets"] as unknown[]) : [];
   const userId = str(data["userId"]) || str(payload.sub);
-  if (!userId) throw withReason(Code.Unauthenticated, "jwt invalid", "JWT_INVALID");
+  if (!userId) throw jwtInvalid();
   const audience = Array.isArray(payload.aud) ? (payload.aud[0] ?? "") : (payload.aud ?? "");
   return {
     userId,

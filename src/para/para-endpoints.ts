@@ -14,6 +14,7 @@ export type ParaEndpoint =
   | "wallets_verify"
   | "jwks"
   | "transaction_sign"
+  | "pending_transaction"
   | "other";
 
 const PATTERNS: Array<[RegExp, ParaEndpoint]> = [
@@ -29,6 +30,8 @@ const PATTERNS: Array<[RegExp, ParaEndpoint]> = [
   [/^\/?\.well-known\/jwks\.json$/, "jwks"],
   // Sent by the signing worker (its own client), so seen here only if the SDK ever sends it from the main thread.
   [/^\/?users\/[^/]+\/wallets\/[^/]+\/transactions\/sign$/, "transaction_sign"],
+  // AwaitReview's polls of a transaction review's state.
+  [/^\/?users\/[^/]+\/pending-transactions\/[^/]+$/, "pending_transaction"],
 ];
 
 export function paraEndpointOf(path: string): ParaEndpoint {

@@ -1,5 +1,5 @@
-import { Code, ConnectError } from "@connectrpc/connect";
-import { retryable, withReason } from "../errors/error-model.js";
+import { ConnectError } from "@connectrpc/connect";
+import { paraFailed, paraRateLimited, paraUnavailable, sessionRefusedByPara, signingWorkerUnavailable, walletNotFound } from "../errors/error-model.js";
 import { isSdkWalletLookupError, isSdkWorkerCrash, isSdkWorkerTimeout, sdkApiFailureOf } from "./sdk/sdk-internals.js";
 
 /**
@@ -61,27 +61,27 @@ export function mapParaError(error: unknown, what: string, observed?: ParaFailur
   const failure = sdkApiFailureOf(error);
   if (failure && (failure.status !== undefined || failure.code !== undefined || !observed)) return fromStatus(failure, what, error);
   if (isSdkWorkerCrash(error) || isSdkWorkerTimeout(error)) {
-    return retryable(Code.Unavailable, `para ${what} failed: signing worker unavailable`, "PARA_UNAVAILABLE", RETRY_AFTER_OUTAGE_MS, error);
+    return signingWorkerUnavailable(RETRY_AFTER_OUTAGE_MS, error, what);
   }
   if (isSdkWalletLookupError(error)) {
-    return new ConnectError("wallet not found in session", Code.NotFound, undefined, undefined, error);
+    return walletNotFound("para", error);
   }
   if (observed) return fromStatus(observed, what, error);
-  return new ConnectError(`para ${what} failed`, Code.Internal, undefined, undefined, error);
+  return paraFailed(what, undefined, error);
 }
 
 export function fromStatus({ status, code }: ParaFailure, what: string, cause: unknown): ConnectError {
   if (status === 429) {
-    return retryable(Code.ResourceExhausted, `para ${what}: rate limited`, "PARA_RATE_LIMITED", RETRY_AFTER_RATE_LIMIT_MS, cause);
+    return paraRateLimited(what, RETRY_AFTER_RATE_LIMIT_MS, cause);
   }
   if (status === 401 || status === 403) {
     // Para refused the session itself (401/403): the session is not (or no longer) an active one.
-    return withReason(Code.Unauthenticated, `para ${what}: session not authenticated`, "SESSION_INACTIVE", {}, cause);
+    return sessionRefusedByPara(what, cause);
   }
   if (status === undefined || status >= 500 || status === 408) {
     // No status: connection refused/reset, DNS, or a non-200 success code.
     const detail = status ? `status ${status}` : (code ?? "connection failed").toLowerCase();
-    return retryable(Code.Unavailable, `para ${what} unavailable (${detail})`, "PARA_UNAVAILABLE", RETRY_AFTER_OUTAGE_MS, cause);
+    return paraUnavailable(what, detail, RETRY_AFTER_OUTAGE_MS, cause);
   }
-  return new ConnectError(`para ${what} failed (status ${status})`, Code.Internal, undefined, undefined, cause);
+  return paraFailed(what, status, cause);
 }

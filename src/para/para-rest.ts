@@ -1,5 +1,12 @@
-import { Code, ConnectError } from "@connectrpc/connect";
-import { withReason } from "../errors/error-model.js";
+import { ConnectError } from "@connectrpc/connect";
+import {
+  addressNotFound,
+  paraAnswerMalformed,
+  paraTimedOut,
+  secretKeyNotConfigured,
+  secretKeyRefused,
+  verificationTokenInvalid,
+} from "../errors/error-model.js";
 import type { Fetch, ParaTelemetry } from "./para-telemetry.js";
 import { PARA_COST, type ParaAdmission } from "./para-admission.js";
 import { fromStatus } from "./para-errors.js";
@@ -48,7 +55,7 @@ export class ParaRestClient {
     if (res.status === 403 || res.status === 404 || res.status === 410) {
       // Drained, so the pooled connection to Para is free again at once (callers can send garbage tokens at will).
       await res.body?.cancel();
-      throw withReason(Code.Unauthenticated, "verification token is invalid or expired", "VERIFICATION_TOKEN_INVALID");
+      throw verificationTokenInvalid();
     }
     const body = await this.json(res, "session verify");
     return {
@@ -63,16 +70,16 @@ export class ParaRestClient {
     const res = await this.post("/wallets/verify", { address }, signal, "wallet verify");
     if (res.status === 404) {
       await res.body?.cancel();
-      throw new ConnectError("no wallet with that address", Code.NotFound);
+      throw addressNotFound();
     }
     const walletId = str((await this.json(res, "wallet verify"))["walletId"]);
-    if (!walletId) throw new ConnectError("para wallet verify returned no wallet id", Code.Internal);
+    if (!walletId) throw paraAnswerMalformed("wallet verify", "returned no wallet id");
     return walletId;
   }
 
   private async post(path: "/sessions/verify" | "/wallets/verify", body: unknown, signal: AbortSignal, what: string, within = false): Promise<Response> {
     if (!this.secretApiKey) {
-      throw withReason(Code.FailedPrecondition, "PARA_SECRET_API_KEY is not configured on this server", "SECRET_KEY_NOT_CONFIGURED");
+      throw secretKeyNotConfigured();
     }
     // Within an admitted call the caller has paid for this round trip already.
     const release = within ? () => undefined : this.admission.enter(PARA_COST.rest);
@@ -86,7 +93,7 @@ export class ParaRestClient {
     } catch (error) {
       if (signal.aborted && signal.reason instanceof ConnectError) throw signal.reason;
       if (error instanceof DOMException && error.name === "TimeoutError") {
-        throw new ConnectError(`para ${what} timed out`, Code.DeadlineExceeded, undefined, undefined, error);
+        throw paraTimedOut(what, error);
       }
       throw fromStatus({ status: undefined, code: undefined }, what, error);
     } finally {
@@ -97,7 +104,7 @@ export class ParaRestClient {
   private async json(res: Response, what: string): Promise<Record<string, unknown>> {
     if (res.status === 401) {
       await res.body?.cancel();
-      throw withReason(Code.FailedPrecondition, `para ${what}: the secret API key was refused`, "SECRET_KEY_NOT_CONFIGURED");
+      throw secretKeyRefused(what);
     }
     if (res.status !== 200) {
       await res.body?.cancel();
@@ -109,7 +116,7 @@ export class ParaRestClient {
     } catch {
       // fall through
     }
-    throw new ConnectError(`para ${what} returned a malformed answer`, Code.Internal);
+    throw paraAnswerMalformed(what);
   }
 }
 

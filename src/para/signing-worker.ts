@@ -1,8 +1,5 @@
 import type { Worker } from "node:worker_threads";
-import { Code, ConnectError } from "@connectrpc/connect";
-import { durationFromMs } from "@bufbuild/protobuf/wkt";
-import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { policyDenied, retryable, withReason } from "../errors/error-model.js";
+import { policyDenied, signingRefused, signingWorkerStopped, signingWorkerUnavailable } from "../errors/error-model.js";
 import { isWorkerCrash, policyDenialOf } from "./para-errors.js";
 import { abortError, untilAborted } from "./bounded.js";
 import { SigningQuarantine } from "./signing-quarantine.js";
@@ -81,15 +78,15 @@ export class SigningWorkerSupervisor {
 
   /** Resolves once a warm worker exists (starting one if needed). */
   ready(): Promise<void> {
-    if (this.stopped) return Promise.reject(new ConnectError("signing worker stopped", Code.Unavailable));
+    if (this.stopped) return Promise.reject(signingWorkerStopped());
     if (!this.warming && Date.now() < this.retryAt) {
-      return Promise.reject(retryable(Code.Unavailable, "signing worker unavailable", "PARA_UNAVAILABLE", this.retryAt - Date.now()));
+      return Promise.reject(signingWorkerUnavailable(this.retryAt - Date.now()));
     }
     this.warming ??= this.track(this.warm());
     // A worker that cannot start (Para's portal unreachable, or a crash mid-restart) is a retryable outage for
     // the caller, never an unexplained INTERNAL.
     return this.warming.catch((error: unknown) => {
-      throw retryable(Code.Unavailable, "signing worker unavailable", "PARA_UNAVAILABLE", 2_000, error);
+      throw signingWorkerUnavailable(2_000, error);
     });
   }
 
@@ -263,11 +260,4 @@ export class SigningWorkerSupervisor {
     this.gateWaiters = [];
     for (const wake of waiters) wake();
   }
-}
-
-/** Para refused this signer's job (it crashed the worker while running alone), or the signer is still held for it. */
-function signingRefused(retryAfterMs: number, cause?: unknown): ConnectError {
-  const error = withReason(Code.FailedPrecondition, "para refused the signing job for this wallet; retry later", "SIGNING_REFUSED", {}, cause);
-  error.details.push({ desc: RetryInfoSchema, value: { retryDelay: durationFromMs(Math.max(retryAfterMs, 1)) } });
-  return error;
 }

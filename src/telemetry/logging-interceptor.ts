@@ -1,6 +1,7 @@
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
+import { internalError } from "../errors/error-model.js";
 import { redactText } from "./console-guard.js";
 import { isServerFault, statusName } from "./status-codes.js";
 
@@ -30,7 +31,7 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
       if (logger.isLevelEnabled("info")) logger.info({ ...fields(), code: "ok" }, "call");
       return res;
     } catch (error) {
-      const safe = error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+      const safe = error instanceof ConnectError ? error : internalError(undefined, error);
       const level = isServerFault(safe.code) ? "error" : "info";
       if (logger.isLevelEnabled(level)) {
         logger[level]({ ...fields(), code: statusName(safe.code).toLowerCase(), error: safe.rawMessage, cause: describeCause(safe.cause ?? error) }, "call");

@@ -11,6 +11,7 @@ import {
   trace,
   type Tracer,
 } from "@opentelemetry/api";
+import { callCancelled } from "../errors/error-model.js";
 import { InFlightGauge } from "./in-flight-gauge.js";
 import { rpcNameAttributes, rpcOutcomeAttributes } from "./rpc-attributes.js";
 import * as sc from "./semconv.js";
@@ -96,13 +97,22 @@ export function createTracingInterceptor(opts: TracingOptions): Interceptor {
   };
 }
 
+/**
+ * Ends the call's span, and counts it out of the active calls, when its streaming response ends however it ends:
+ * done, failed, or abandoned by the caller (its iterator returned early, e.g. the client went away), which is
+ * recorded as CANCELLED. Without the `finally` an abandoned stream would leave the span open and the call counted
+ * as active for good (as transport/drain.ts counts calls out).
+ */
 async function* endWithStream<T>(stream: AsyncIterable<T>, end: (error: unknown) => void): AsyncIterable<T> {
+  let outcome: { error: unknown } | undefined;
   try {
     yield* stream;
-    end(undefined);
+    outcome = { error: undefined };
   } catch (error) {
-    end(error);
+    outcome = { error };
     throw error;
+  } finally {
+    end(outcome ? outcome.error : callCancelled());
   }
 }
 

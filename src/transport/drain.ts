@@ -1,4 +1,5 @@
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import type { Interceptor } from "@connectrpc/connect";
+import { serverShuttingDown } from "../errors/error-model.js";
 import { InFlightTracker, type Leave } from "./in-flight.js";
 
 /**
@@ -13,7 +14,7 @@ export class DrainGate {
   constructor(private readonly calls: InFlightTracker = new InFlightTracker()) {}
 
   readonly interceptor: Interceptor = (next) => async (req) => {
-    if (this.closed) throw new ConnectError("server is shutting down", Code.Unavailable);
+    if (this.closed) throw serverShuttingDown();
     const leave = this.calls.enter();
     try {
       const res = await next(req);

@@ -2,10 +2,11 @@ import { setMaxListeners } from "node:events";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { callerContextValues } from "../authz/caller-identity.js";
 import type { Config } from "../config/config.js";
+import { serverShuttingDown } from "../errors/error-model.js";
 import { watchSession } from "./http2-keepalive.js";
 import { withStreamHygiene } from "./http2-stream-hygiene.js";
 import { BodyBudget } from "./body-budget.js";
@@ -141,7 +142,7 @@ export function createServer(options: ServerOptions): Server {
       const graceOver = new Promise<void>((resolve) => (grace = setTimeout(resolve, config.shutdown.graceMs)));
       await Promise.race([gate.whenIdle(), graceOver]);
       clearTimeout(grace);
-      shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
+      shutdown.abort(serverShuttingDown());
       // Let the last responses flush and sessions close on their own; then cut what lingers.
       await Promise.race([closed, sleep(FLUSH_MS)]);
       for (const session of sessions) session.destroy();
