@@ -14,6 +14,7 @@ import * as os from "node:os";
 import { join } from "node:path";
 import { startBenchBackend, type BenchBackend } from "./backend.js";
 import { coldStart, type ColdStartResult } from "./cold-start.js";
+import { batchComparison, renderBatch } from "./batch.js";
 import { forgerComparison, renderForgers } from "./forgers.js";
 import { benchConfig, type BenchConfig, type RpcName } from "./config.js";
 import { runStep } from "./load.js";
@@ -69,6 +70,13 @@ async function main(): Promise<void> {
       log(`forgers: ${o.honest} honest signers with and without ${o.attackers} attackers, ${o.rounds} rounds`);
       const turns = await forgerComparison(backend, o, log);
       writeFileSync(join(resultsDir, "forgers.md"), renderForgers(turns, o, `${commandLine()} (the forgers part of it)`));
+    }
+
+    if (process.env["BENCH_BATCH"] !== "0") {
+      const o = { sizes: [10, 50], rounds: config.rounds, latencyMs: 20, connections: config.connections };
+      log(`batch: SignMessages of ${o.sizes.join(" and ")} against as many SignMessage calls, ${o.rounds} rounds`);
+      const turns = await batchComparison(backend, o, log);
+      writeFileSync(join(resultsDir, "batch.md"), renderBatch(turns, o, `${commandLine()} (the batch part of it)`));
     }
 
     const cpus = os.cpus();

@@ -58,7 +58,7 @@ export interface SignerDeps {
   jwt: ParaJwtVerifier;
   /** Idempotency keys of the signing RPCs (src/idempotency/). */
   idempotency: IdempotencyStore;
-  limits: RequestLimits & Pick<LimitsConfig, "maxTimeoutMs">;
+  limits: RequestLimits & Pick<LimitsConfig, "maxTimeoutMs" | "batchConcurrency">;
 }
 
 /**

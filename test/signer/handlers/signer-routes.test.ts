@@ -131,7 +131,7 @@ beforeEach(() => {
     rest: rest as unknown as ParaRestClient,
     jwt: jwt as unknown as ParaJwtVerifier,
     idempotency: NO_IDEMPOTENCY,
-    limits: { ...LIMITS, maxTimeoutMs: 60_000 },
+    limits: { ...LIMITS, maxTimeoutMs: 60_000, batchConcurrency: 4 },
   });
   const transport = createRouterTransport(createRoutes({ signer, health: new HealthRegistry([]) }));
   client = createClient(SignerService, transport);
