@@ -9,6 +9,7 @@ import { recoverAuthorizationAddress } from "viem/utils";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { base58Decode } from "../../src/encoding/base58.js";
 import { exampleEvmTransaction, exampleSolanaTransaction, exampleTypedData } from "../../src/local-para/example-payloads.js";
+import { localPara } from "../support/local-para-admin.js";
 import { startSignerHarness, type SignerHarness } from "../support/signer-harness.js";
 
 type Callback = (err: grpc.ServiceError | null, res?: Record<string, unknown>) => void;
@@ -118,5 +119,54 @@ describe("grpc-js interop: every RPC", () => {
       call(client, "signTransaction", { session: minted.session, unsignedTransaction: Buffer.from(exampleEvmTransaction(10)), chainId: "1" }),
     );
     expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+
+  test("wave 2 from grpc-js: SignMessages with a per-item Status, an idempotency key as metadata, AwaitReview's deadline", async () => {
+    const minted = await h.mint();
+    const evm = minted.wallets.find((w) => w.type === "EVM")!;
+    const batch = await call(client, "signMessages", {
+      session: minted.session,
+      items: [
+        { message: Buffer.from("one"), format: "MESSAGE_FORMAT_EIP191" },
+        { message: Buffer.from("two"), walletId: "no-such-wallet" },
+      ],
+    });
+    const results = batch["results"] as Array<{ result: string; signature?: { signature: Buffer }; error?: { code: number; message: string } }>;
+    expect(results.map((r) => r.result)).toEqual(["signature", "error"]);
+    const signature = toHex(new Uint8Array(results[0]!.signature!.signature));
+    expect(await verifyMessage({ address: evm.address as `0x${string}`, message: "one", signature })).toBe(true);
+    expect(results[1]!.error!.code).toBe(grpc.status.NOT_FOUND);
+
+    // The key as gRPC metadata, as a mesh routes it: the replay is the same signature.
+    const keyed = (meta: grpc.Metadata) =>
+      new Promise<Record<string, unknown>>((resolve, reject) =>
+        (client["signMessage"] as unknown as (r: object, m: grpc.Metadata, cb: Callback) => void)(
+          { session: minted.session, message: Buffer.from("keyed"), format: "MESSAGE_FORMAT_EIP191" },
+          meta,
+          (err, res) => (err ? reject(err) : resolve(res ?? {})),
+        ),
+      );
+    const meta = new grpc.Metadata();
+    meta.set("idempotency-key", "grpc-js-key-1");
+    const [first, again] = [await keyed(meta), await keyed(meta)];
+    expect(Buffer.from(again["signature"] as Buffer)).toEqual(Buffer.from(first["signature"] as Buffer));
+
+    const reviewed = await h.mint();
+    await localPara.setTransactionReview(reviewed.wallets.find((w) => w.type === "EVM")!.id, true);
+    await errorOf(call(client, "signMessage", { session: reviewed.session, message: Buffer.from("r"), format: "MESSAGE_FORMAT_EIP191" }));
+    const [pending] = await localPara.pendingTransactions(reviewed.userId);
+    const waited = await errorOf(
+      new Promise((resolve, reject) =>
+        (client["awaitReview"] as unknown as (r: object, m: grpc.Metadata, o: grpc.CallOptions, cb: Callback) => void)(
+          { session: reviewed.session, pendingTransactionId: pending!.id },
+          new grpc.Metadata(),
+          { deadline: Date.now() + 1_500 },
+          (err, res) => (err ? reject(err) : resolve(res)),
+        ),
+      ),
+    );
+    // The server's answer before the client's own timer: it says why (the id travels in the status details).
+    expect(waited.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    expect(waited.details).toContain("review");
   });
 });
