@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { ConnectError } from "@connectrpc/connect";
+import { callCancelled } from "../errors/error-model.js";
 import { idempotencyKeyReused } from "../errors/error-model.js";
 import { checkIdempotencyOptions, DEFAULT_IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from "./idempotency-options.js";
 import { type IdempotencyStore, type IdempotencyStoreStats, isDefinitiveFailure } from "./idempotency-store.js";
@@ -166,5 +167,5 @@ function untilAborted(settled: Promise<Outcome>, signal: AbortSignal): Promise<O
 
 /** The caller's own ending: the ConnectError its signal carries (Connect aborts with DEADLINE_EXCEEDED or CANCELLED), else CANCELLED. */
 function abortReason(signal: AbortSignal): ConnectError {
-  return signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the call was cancelled", Code.Canceled);
+  return signal.reason instanceof ConnectError ? signal.reason : callCancelled();
 }
