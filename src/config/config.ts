@@ -48,6 +48,8 @@ export interface LimitsConfig {
   maxBatchMessageBytes: number;
   /** A batch's items signed at once: bounds what one batch holds of the shared signing worker. */
   batchConcurrency: number;
+  /** AwaitReview calls one user may have waiting at once (each holds a call slot and an SDK instance). */
+  maxReviewWaitsPerUser: number;
   /** How long an idempotency key's first response is answered again (docs/design.md §3). */
   idempotencyTtlMs: number;
   /** Idempotency keys remembered at once, and the bytes of their responses: past either, the oldest are forgotten. */
@@ -172,6 +174,7 @@ export function envToConfig(env: Env): Config {
       maxBatchItems: integer(env, "SIGNER_MAX_BATCH_ITEMS", 64, 1, 1024),
       maxBatchMessageBytes: integer(env, "SIGNER_MAX_BATCH_MESSAGE_BYTES", 256 * 1024, 32, 16 * 1024 * 1024),
       batchConcurrency: integer(env, "SIGNER_BATCH_CONCURRENCY", 4, 1, 64),
+      maxReviewWaitsPerUser: integer(env, "SIGNER_MAX_REVIEW_WAITS_PER_USER", 4, 1, 1024),
       idempotencyTtlMs: integer(env, "SIGNER_IDEMPOTENCY_TTL_MS", 24 * 3_600_000, 1_000, 7 * 24 * 3_600_000),
       idempotencyMaxEntries: integer(env, "SIGNER_IDEMPOTENCY_MAX_ENTRIES", 100_000, 1, 10_000_000),
       idempotencyMaxBytes: integer(env, "SIGNER_IDEMPOTENCY_MAX_BYTES", 64 * 1024 * 1024, 64 * 1024, 4 * 1024 * 1024 * 1024),

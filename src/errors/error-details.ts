@@ -36,6 +36,8 @@ export const ERROR_REASONS = [
   "PARA_BUDGET_EXHAUSTED",
   "PARA_UNAVAILABLE",
   "CONCURRENCY_LIMIT",
+  /** One user already waits on as many reviews (AwaitReview) as this server lets one user wait on at once. */
+  "REVIEW_WAITS_EXHAUSTED",
   /** The transport refused a request larger than its RPC accepts, before reading it. */
   "REQUEST_TOO_LARGE",
   /** The process holds as many request bytes as it may (SIGNER_MAX_BUFFERED_BYTES). */

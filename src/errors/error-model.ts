@@ -39,6 +39,7 @@ export {
   serverShuttingDown,
   signingWorkerStopped,
   signingWorkerUnavailable,
+  reviewWaitsExhausted,
 } from "./retryable.js";
 export { bodyReadTimedOut, callCancelled, paraTimedOut, reviewStillPending } from "./deadline.js";
 export { internalError, paraAnswerMalformed, paraFailed, unverifiedSignature } from "./internal.js";

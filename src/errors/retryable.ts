@@ -26,6 +26,11 @@ export function serverAtConcurrencyLimit(retryDelayMs: number): ConnectError {
   return retryable(Code.ResourceExhausted, "server is at its concurrency limit", "CONCURRENCY_LIMIT", retryDelayMs);
 }
 
+/** The session's user already has SIGNER_MAX_REVIEW_WAITS_PER_USER AwaitReview calls waiting here. */
+export function reviewWaitsExhausted(retryDelayMs: number): ConnectError {
+  return retryable(Code.ResourceExhausted, "too many review waits for this user", "REVIEW_WAITS_EXHAUSTED", retryDelayMs);
+}
+
 /** The transport refused a request larger than its RPC accepts, from the message prefix, before reading it (as gRPC does). */
 export function requestTooLarge(): ConnectError {
   return new ConnectError("request message is larger than this method accepts", Code.ResourceExhausted, undefined, [errorInfo("REQUEST_TOO_LARGE")]);

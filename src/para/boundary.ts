@@ -11,6 +11,7 @@ import { ParaGateway } from "./para-gateway.js";
 import { ParaReachability } from "./para-reachability.js";
 import { ParaRestClient } from "./para-rest.js";
 import { RecentRefusals } from "./recent-refusals.js";
+import { ReviewWaits } from "./review-waits.js";
 import { SessionIdentity } from "./session-identity.js";
 import { resetSigningWorker, warmSigningWorker } from "./para-sdk.js";
 import { SigningWorkerSupervisor } from "./signing-worker.js";
@@ -188,6 +189,7 @@ export function createParaBoundary({ para, limits, tracer, meter, logger }: Boun
     refusals: new RecentRefusals(limits.refusalHoldMs),
     callTimeoutMs: timeout,
     telemetry,
+    reviewWaits: new ReviewWaits(limits.maxReviewWaitsPerUser),
   });
   const jwt = new ParaJwtVerifier({
     jwksUrl: para.jwksUrl,

@@ -19,6 +19,7 @@ import type { ValidSession } from "./session-codec.js";
 import { type ConfirmedIdentity, isSettledRefusal, type SessionIdentity } from "./session-identity.js";
 import { SigningQuarantine } from "./signing-quarantine.js";
 import { type ReviewState, waitForReview } from "./review-wait.js";
+import type { ReviewWaits } from "./review-waits.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
 import { PARA_COST, type ParaAdmission } from "./para-admission.js";
 import type { ParaTelemetry } from "./para-telemetry.js";
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   refusals: RecentRefusals;
   /** Cap on each SDK call, on top of the caller's deadline. */
   callTimeoutMs: number;
+  /** AwaitReview calls waiting, per user. */
+  reviewWaits: ReviewWaits;
   telemetry: ParaTelemetry;
 }
 
@@ -199,9 +202,15 @@ export class ParaGateway {
    */
   async awaitReview(session: ValidSession, pendingTransactionId: string, untilMs: number, signal: AbortSignal): Promise<"approved"> {
     return this.act(session, { signs: 0, keepAlive: false }, signal, [], async (acting) => {
-      const state = await this.options.telemetry.step("para.review.wait", {}, () =>
-        waitForReview(() => acting.reviewState(pendingTransactionId), { signal, untilMs }),
-      );
+      const leave = this.options.reviewWaits.enter(acting.userId);
+      let state: ReviewState;
+      try {
+        state = await this.options.telemetry.step("para.review.wait", {}, () =>
+          waitForReview(() => acting.reviewState(pendingTransactionId), { signal, untilMs }),
+        );
+      } finally {
+        leave();
+      }
       if (state === "denied") throw reviewDenied(pendingTransactionId);
       if (state === "pending") throw reviewStillPending(pendingTransactionId);
       return state;

@@ -39,8 +39,8 @@ export async function signMessages(deps: SignMessagesDeps, req: SignMessagesRequ
   trace.getActiveSpan()?.setAttribute(ATTR_BATCH_ITEMS, items.length);
   const errorResult = (error: Parameters<typeof toRpcStatus>[0]) => create(SignMessagesResultSchema, { result: { case: "error", value: toRpcStatus(error) } });
   const signable = items.filter((v) => v.ok).length;
-  // Nothing to sign: the answer is the items' errors, with no Para work.
-  if (signable === 0)
+  // Nothing to sign (and no session to re-export): the answer is the items' errors, with no Para work.
+  if (signable === 0 && !req.returnSession)
     return create(SignMessagesResponseSchema, { results: items.map((v) => (v.ok ? undefined : errorResult(v.error))).filter((r) => r !== undefined) });
   return signingCall(
     deps,
@@ -53,6 +53,7 @@ export async function signMessages(deps: SignMessagesDeps, req: SignMessagesRequ
       // Signers held after a refusal are refused per item (acting.sign), not for the whole batch.
       wallets: [],
       plan: { signs: signable, keepAlive: !req.skipKeepAlive },
+      ...(req.returnSession ? { returnSession: { excludeSigners: req.excludeSigners } } : {}),
     },
     async (acting) => {
       const signOne = async (validated: (typeof items)[number]) => {

@@ -49,7 +49,7 @@ export interface PayloadSignerDeps extends SigningCallDeps {
 export type PayloadRpcs = Pick<ServiceImpl<typeof SignerService>, "signTransaction" | "signTypedData" | "signAuthorization" | "signSolanaTransaction">;
 
 /** A signing request of these RPCs: what idempotency and keep-alive read from it. */
-type PayloadRequest = { idempotencyKey: string; skipKeepAlive: boolean };
+type PayloadRequest = { idempotencyKey: string; skipKeepAlive: boolean; returnSession: boolean; excludeSigners: boolean };
 
 export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
   /** One signing job with the session's wallet, through the call's confirmed session (src/signer/signing-call.ts). */
@@ -62,7 +62,20 @@ export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
     wallet: Pick<SessionWallet, "id">,
     work: (acting: ActingSession) => Promise<MessageShape<Res>>,
   ) =>
-    signingCall(deps, ctx, { method, request, response, session, wallets: [wallet.id], plan: { signs: 1, keepAlive: !request.message.skipKeepAlive } }, work);
+    signingCall(
+      deps,
+      ctx,
+      {
+        method,
+        request,
+        response,
+        session,
+        wallets: [wallet.id],
+        plan: { signs: 1, keepAlive: !request.message.skipKeepAlive },
+        ...(request.message.returnSession ? { returnSession: { excludeSigners: request.message.excludeSigners } } : {}),
+      },
+      work,
+    );
 
   const signWith = (acting: ActingSession, wallet: Pick<SessionWallet, "id" | "type">, payload: SignItem["payload"], attributes: SignItem["attributes"]) =>
     acting.sign({ walletId: wallet.id, walletType: wallet.type, payload, attributes });

@@ -113,6 +113,10 @@ const CONSTRUCTORS: Record<string, { make: () => ConnectError; want: Expected }>
     make: () => errors.serverAtConcurrencyLimit(100),
     want: { code: Code.ResourceExhausted, message: "server is at its concurrency limit", reason: "CONCURRENCY_LIMIT", retryMs: 100 },
   },
+  reviewWaitsExhausted: {
+    make: () => errors.reviewWaitsExhausted(1_000),
+    want: { code: Code.ResourceExhausted, message: "too many review waits for this user", reason: "REVIEW_WAITS_EXHAUSTED", retryMs: 1_000 },
+  },
   requestTooLarge: {
     make: () => errors.requestTooLarge(),
     want: { code: Code.ResourceExhausted, message: "request message is larger than this method accepts", reason: "REQUEST_TOO_LARGE" },

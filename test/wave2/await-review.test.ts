@@ -77,6 +77,24 @@ describe("AwaitReview", () => {
     expect(error.findDetails(ErrorInfoSchema)[0]?.reason).toBe("REVIEW_DENIED");
   });
 
+  test("attacker: one user opening many waits on its own review is capped; another user's wait is still served", async () => {
+    const { m, id } = await reviewed();
+    const controller = new AbortController();
+    const held = Array.from({ length: 4 }, () =>
+      h.grpc.awaitReview({ session: m.session, pendingTransactionId: id }, { timeoutMs: 20_000, signal: controller.signal }).catch(() => undefined),
+    );
+    // Wait until the four are polling.
+    while (((await localPara.requestCounts({ userId: m.userId })).requests.pendingTransaction ?? 0) < 4) await new Promise((r) => setTimeout(r, 50));
+    const fifth = await failure(h.grpc.awaitReview({ session: m.session, pendingTransactionId: id }, { timeoutMs: 20_000 }));
+    expect(fifth.code).toBe(Code.ResourceExhausted);
+    expect(fifth.findDetails(ErrorInfoSchema)[0]?.reason).toBe("REVIEW_WAITS_EXHAUSTED");
+    const other = await reviewed();
+    await localPara.denyPendingTransaction(other.id);
+    expect((await failure(h.grpc.awaitReview({ session: other.m.session, pendingTransactionId: other.id }))).code).toBe(Code.PermissionDenied);
+    controller.abort();
+    await Promise.all(held);
+  });
+
   test("malformed id or inactive session: refused before any poll", async () => {
     const m = await h.mint();
     expect((await failure(h.grpc.awaitReview({ session: m.session, pendingTransactionId: "../../users" }))).code).toBe(Code.InvalidArgument);

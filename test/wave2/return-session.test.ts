@@ -50,6 +50,24 @@ describe("return_session", () => {
     expect(again.signature).toHaveLength(65);
   });
 
+  test("every signing RPC can return the session: a batch and an authorization after a rotating keep-alive", async () => {
+    const m = await h.mint();
+    await localPara.setSessionRotation({ userId: m.userId, enabled: true, graceMs: 0 });
+    const batch = await h.grpc.signMessages({ session: m.session, items: [{ message: text("a"), format: MessageFormat.EIP191 }], returnSession: true });
+    const rotated = decode(batch.session);
+    expect(rotated.sessionCookie).not.toBe(m.sessionCookie);
+    const auth = await h.grpc.signAuthorization({
+      session: batch.session,
+      chainId: 1n,
+      contractAddress: "0x000000000000000000000000000000000000dead",
+      nonce: 1n,
+      returnSession: true,
+    });
+    expect(decode(auth.session).sessionCookie).not.toBe(rotated.sessionCookie);
+    await localPara.setSessionRotation({ userId: m.userId, enabled: false });
+    expect((await h.grpc.checkSession({ session: auth.session })).active).toBe(true);
+  });
+
   test("exclude_signers: the returned session has no signer shares, so it can check but not sign", async () => {
     const m = await h.mint();
     const res = await h.grpc.checkSession({ session: m.session, returnSession: true, excludeSigners: true });

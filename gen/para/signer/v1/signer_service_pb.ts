@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file para/signer/v1/signer_service.proto.
  */
 export const file_para_signer_v1_signer_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNwYXJhL3NpZ25lci92MS9zaWduZXJfc2VydmljZS5wcm90bxIOcGFyYS5zaWduZXIudjEidwoGV2FsbGV0EgoKAmlkGAEgASgJEigKBHR5cGUYAiABKA4yGi5wYXJhLnNpZ25lci52MS5XYWxsZXRUeXBlEg8KB2FkZHJlc3MYAyABKAkSEgoKcHVibGljX2tleRgEIAEoCRISCgpoYXNfc2lnbmVyGAUgASgIIkcKCEF1dGhJbmZvEhEKCWF1dGhfdHlwZRgBIAEoCRISCgppZGVudGlmaWVyGAIgASgJEhQKDG9hdXRoX21ldGhvZBgDIAEoCSKMAgoSU2lnbk1lc3NhZ2VSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSDwoHbWVzc2FnZRgCIAEoDBIRCgl3YWxsZXRfaWQYAyABKAkSLwoLd2FsbGV0X3R5cGUYBCABKA4yGi5wYXJhLnNpZ25lci52MS5XYWxsZXRUeXBlEi0KBmZvcm1hdBgFIAEoDjIdLnBhcmEuc2lnbmVyLnYxLk1lc3NhZ2VGb3JtYXQSFwoPc2tpcF9rZWVwX2FsaXZlGAYgASgIEhYKDnJldHVybl9zZXNzaW9uGAcgASgIEhcKD2lkZW1wb3RlbmN5X2tleRgIIAEoCRIXCg9leGNsdWRlX3NpZ25lcnMYCSABKAgiqQEKE1NpZ25NZXNzYWdlUmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJEi8KC3dhbGxldF90eXBlGAIgASgOMhoucGFyYS5zaWduZXIudjEuV2FsbGV0VHlwZRIPCgdhZGRyZXNzGAMgASgJEhEKCXNpZ25hdHVyZRgEIAEoDBIZChFlbmNvZGVkX3NpZ25hdHVyZRgFIAEoCRIPCgdzZXNzaW9uGAYgASgJImcKE0NoZWNrU2Vzc2lvblJlcXVlc3QSDwoHc2Vzc2lvbhgBIAEoCRIOCgZleHRlbmQYAiABKAgSFgoOcmV0dXJuX3Nlc3Npb24YAyABKAgSFwoPZXhjbHVkZV9zaWduZXJzGAQgASgIIqsBChRDaGVja1Nlc3Npb25SZXNwb25zZRIOCgZhY3RpdmUYASABKAgSEAoIZXh0ZW5kZWQYAiABKAgSDwoHdXNlcl9pZBgDIAEoCRImCgRhdXRoGAQgASgLMhgucGFyYS5zaWduZXIudjEuQXV0aEluZm8SJwoHd2FsbGV0cxgFIAMoCzIWLnBhcmEuc2lnbmVyLnYxLldhbGxldBIPCgdzZXNzaW9uGAYgASgJIiIKD0lzc3VlSnd0UmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJIowBChBJc3N1ZUp3dFJlc3BvbnNlEg0KBXRva2VuGAEgASgJEg4KBmtleV9pZBgCIAEoCRIuCgpleHBpcmVzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgZjbGFpbXMYBCABKAsyGS5wYXJhLnNpZ25lci52MS5Kd3RDbGFpbXMifwoJSnd0Q2xhaW1zEg8KB3VzZXJfaWQYASABKAkSJgoEYXV0aBgCIAEoCzIYLnBhcmEuc2lnbmVyLnYxLkF1dGhJbmZvEicKB3dhbGxldHMYAyADKAsyFi5wYXJhLnNpZ25lci52MS5XYWxsZXQSEAoIYXVkaWVuY2UYBCABKAkiUQoUVmVyaWZ5U2Vzc2lvblJlcXVlc3QSHAoSdmVyaWZpY2F0aW9uX3Rva2VuGAEgASgJSAASDQoDand0GAIgASgJSABCDAoKY3JlZGVudGlhbCKpAQoVVmVyaWZ5U2Vzc2lvblJlc3BvbnNlEiYKBGF1dGgYASABKAsyGC5wYXJhLnNpZ25lci52MS5BdXRoSW5mbxIPCgd1c2VyX2lkGAIgASgJEicKB3dhbGxldHMYAyADKAsyFi5wYXJhLnNpZ25lci52MS5XYWxsZXQSLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiJgoTVmVyaWZ5V2FsbGV0UmVxdWVzdBIPCgdhZGRyZXNzGAEgASgJIikKFFZlcmlmeVdhbGxldFJlc3BvbnNlEhEKCXdhbGxldF9pZBgBIAEoCSKeAQoWU2lnblRyYW5zYWN0aW9uUmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEhEKCXdhbGxldF9pZBgCIAEoCRIcChR1bnNpZ25lZF90cmFuc2FjdGlvbhgDIAEoDBIQCghjaGFpbl9pZBgEIAEoBBIXCg9za2lwX2tlZXBfYWxpdmUYBSABKAgSFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJIpsBChdTaWduVHJhbnNhY3Rpb25SZXNwb25zZRIRCgl3YWxsZXRfaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIJCgFyGAMgASgMEgkKAXMYBCABKAwSEAoIeV9wYXJpdHkYBSABKA0SGgoSc2lnbmVkX3RyYW5zYWN0aW9uGAYgASgMEhgKEHRyYW5zYWN0aW9uX2hhc2gYByABKAwihQEKFFNpZ25UeXBlZERhdGFSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSEQoJd2FsbGV0X2lkGAIgASgJEhcKD3R5cGVkX2RhdGFfanNvbhgDIAEoCRIXCg9za2lwX2tlZXBfYWxpdmUYBCABKAgSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJInkKFVNpZ25UeXBlZERhdGFSZXNwb25zZRIRCgl3YWxsZXRfaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIRCglzaWduYXR1cmUYAyABKAwSGQoRZW5jb2RlZF9zaWduYXR1cmUYBCABKAkSDgoGZGlnZXN0GAUgASgMIqsBChhTaWduQXV0aG9yaXphdGlvblJlcXVlc3QSDwoHc2Vzc2lvbhgBIAEoCRIRCgl3YWxsZXRfaWQYAiABKAkSEAoIY2hhaW5faWQYAyABKAQSGAoQY29udHJhY3RfYWRkcmVzcxgEIAEoCRINCgVub25jZRgFIAEoBBIXCg9za2lwX2tlZXBfYWxpdmUYBiABKAgSFwoPaWRlbXBvdGVuY3lfa2V5GAcgASgJImcKGVNpZ25BdXRob3JpemF0aW9uUmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJEg8KB2FkZHJlc3MYAiABKAkSCQoBchgDIAEoDBIJCgFzGAQgASgMEhAKCHlfcGFyaXR5GAUgASgNIokBChxTaWduU29sYW5hVHJhbnNhY3Rpb25SZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSEQoJd2FsbGV0X2lkGAIgASgJEhMKC3RyYW5zYWN0aW9uGAMgASgMEhcKD3NraXBfa2VlcF9hbGl2ZRgEIAEoCBIXCg9pZGVtcG90ZW5jeV9rZXkYBSABKAkicgodU2lnblNvbGFuYVRyYW5zYWN0aW9uUmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJEg8KB2FkZHJlc3MYAiABKAkSEQoJc2lnbmF0dXJlGAMgASgMEhoKEnNpZ25lZF90cmFuc2FjdGlvbhgEIAEoDCKJAQoTU2lnbk1lc3NhZ2VzUmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEi8KBWl0ZW1zGAIgAygLMiAucGFyYS5zaWduZXIudjEuU2lnbk1lc3NhZ2VzSXRlbRIXCg9za2lwX2tlZXBfYWxpdmUYAyABKAgSFwoPaWRlbXBvdGVuY3lfa2V5GAQgASgJIpYBChBTaWduTWVzc2FnZXNJdGVtEg8KB21lc3NhZ2UYASABKAwSEQoJd2FsbGV0X2lkGAIgASgJEi8KC3dhbGxldF90eXBlGAMgASgOMhoucGFyYS5zaWduZXIudjEuV2FsbGV0VHlwZRItCgZmb3JtYXQYBCABKA4yHS5wYXJhLnNpZ25lci52MS5NZXNzYWdlRm9ybWF0IksKFFNpZ25NZXNzYWdlc1Jlc3BvbnNlEjMKB3Jlc3VsdHMYASADKAsyIi5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZXNSZXN1bHQifQoSU2lnbk1lc3NhZ2VzUmVzdWx0EjgKCXNpZ25hdHVyZRgBIAEoCzIjLnBhcmEuc2lnbmVyLnYxLlNpZ25NZXNzYWdlUmVzcG9uc2VIABIjCgVlcnJvchgCIAEoCzISLmdvb2dsZS5ycGMuU3RhdHVzSABCCAoGcmVzdWx0IkUKEkF3YWl0UmV2aWV3UmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEh4KFnBlbmRpbmdfdHJhbnNhY3Rpb25faWQYAiABKAkiRQoTQXdhaXRSZXZpZXdSZXNwb25zZRIeChZwZW5kaW5nX3RyYW5zYWN0aW9uX2lkGAEgASgJEg4KBnN0YXR1cxgCIAEoCSpuCgpXYWxsZXRUeXBlEhsKF1dBTExFVF9UWVBFX1VOU1BFQ0lGSUVEEAASEwoPV0FMTEVUX1RZUEVfRVZNEAESFgoSV0FMTEVUX1RZUEVfU09MQU5BEAISFgoSV0FMTEVUX1RZUEVfQ09TTU9TEAMqYgoNTWVzc2FnZUZvcm1hdBIeChpNRVNTQUdFX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhYKEk1FU1NBR0VfRk9STUFUX1JBVxABEhkKFU1FU1NBR0VfRk9STUFUX0VJUDE5MRACMp8ICg1TaWduZXJTZXJ2aWNlElYKC1NpZ25NZXNzYWdlEiIucGFyYS5zaWduZXIudjEuU2lnbk1lc3NhZ2VSZXF1ZXN0GiMucGFyYS5zaWduZXIudjEuU2lnbk1lc3NhZ2VSZXNwb25zZRJZCgxDaGVja1Nlc3Npb24SIy5wYXJhLnNpZ25lci52MS5DaGVja1Nlc3Npb25SZXF1ZXN0GiQucGFyYS5zaWduZXIudjEuQ2hlY2tTZXNzaW9uUmVzcG9uc2USTQoISXNzdWVKd3QSHy5wYXJhLnNpZ25lci52MS5Jc3N1ZUp3dFJlcXVlc3QaIC5wYXJhLnNpZ25lci52MS5Jc3N1ZUp3dFJlc3BvbnNlElwKDVZlcmlmeVNlc3Npb24SJC5wYXJhLnNpZ25lci52MS5WZXJpZnlTZXNzaW9uUmVxdWVzdBolLnBhcmEuc2lnbmVyLnYxLlZlcmlmeVNlc3Npb25SZXNwb25zZRJZCgxWZXJpZnlXYWxsZXQSIy5wYXJhLnNpZ25lci52MS5WZXJpZnlXYWxsZXRSZXF1ZXN0GiQucGFyYS5zaWduZXIudjEuVmVyaWZ5V2FsbGV0UmVzcG9uc2USYgoPU2lnblRyYW5zYWN0aW9uEiYucGFyYS5zaWduZXIudjEuU2lnblRyYW5zYWN0aW9uUmVxdWVzdBonLnBhcmEuc2lnbmVyLnYxLlNpZ25UcmFuc2FjdGlvblJlc3BvbnNlElwKDVNpZ25UeXBlZERhdGESJC5wYXJhLnNpZ25lci52MS5TaWduVHlwZWREYXRhUmVxdWVzdBolLnBhcmEuc2lnbmVyLnYxLlNpZ25UeXBlZERhdGFSZXNwb25zZRJoChFTaWduQXV0aG9yaXphdGlvbhIoLnBhcmEuc2lnbmVyLnYxLlNpZ25BdXRob3JpemF0aW9uUmVxdWVzdBopLnBhcmEuc2lnbmVyLnYxLlNpZ25BdXRob3JpemF0aW9uUmVzcG9uc2USdAoVU2lnblNvbGFuYVRyYW5zYWN0aW9uEiwucGFyYS5zaWduZXIudjEuU2lnblNvbGFuYVRyYW5zYWN0aW9uUmVxdWVzdBotLnBhcmEuc2lnbmVyLnYxLlNpZ25Tb2xhbmFUcmFuc2FjdGlvblJlc3BvbnNlElkKDFNpZ25NZXNzYWdlcxIjLnBhcmEuc2lnbmVyLnYxLlNpZ25NZXNzYWdlc1JlcXVlc3QaJC5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZXNSZXNwb25zZRJWCgtBd2FpdFJldmlldxIiLnBhcmEuc2lnbmVyLnYxLkF3YWl0UmV2aWV3UmVxdWVzdBojLnBhcmEuc2lnbmVyLnYxLkF3YWl0UmV2aWV3UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_google_rpc_status]);
+  fileDesc("CiNwYXJhL3NpZ25lci92MS9zaWduZXJfc2VydmljZS5wcm90bxIOcGFyYS5zaWduZXIudjEidwoGV2FsbGV0EgoKAmlkGAEgASgJEigKBHR5cGUYAiABKA4yGi5wYXJhLnNpZ25lci52MS5XYWxsZXRUeXBlEg8KB2FkZHJlc3MYAyABKAkSEgoKcHVibGljX2tleRgEIAEoCRISCgpoYXNfc2lnbmVyGAUgASgIIkcKCEF1dGhJbmZvEhEKCWF1dGhfdHlwZRgBIAEoCRISCgppZGVudGlmaWVyGAIgASgJEhQKDG9hdXRoX21ldGhvZBgDIAEoCSKMAgoSU2lnbk1lc3NhZ2VSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSDwoHbWVzc2FnZRgCIAEoDBIRCgl3YWxsZXRfaWQYAyABKAkSLwoLd2FsbGV0X3R5cGUYBCABKA4yGi5wYXJhLnNpZ25lci52MS5XYWxsZXRUeXBlEi0KBmZvcm1hdBgFIAEoDjIdLnBhcmEuc2lnbmVyLnYxLk1lc3NhZ2VGb3JtYXQSFwoPc2tpcF9rZWVwX2FsaXZlGAYgASgIEhYKDnJldHVybl9zZXNzaW9uGAcgASgIEhcKD2lkZW1wb3RlbmN5X2tleRgIIAEoCRIXCg9leGNsdWRlX3NpZ25lcnMYCSABKAgiqQEKE1NpZ25NZXNzYWdlUmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJEi8KC3dhbGxldF90eXBlGAIgASgOMhoucGFyYS5zaWduZXIudjEuV2FsbGV0VHlwZRIPCgdhZGRyZXNzGAMgASgJEhEKCXNpZ25hdHVyZRgEIAEoDBIZChFlbmNvZGVkX3NpZ25hdHVyZRgFIAEoCRIPCgdzZXNzaW9uGAYgASgJImcKE0NoZWNrU2Vzc2lvblJlcXVlc3QSDwoHc2Vzc2lvbhgBIAEoCRIOCgZleHRlbmQYAiABKAgSFgoOcmV0dXJuX3Nlc3Npb24YAyABKAgSFwoPZXhjbHVkZV9zaWduZXJzGAQgASgIIqsBChRDaGVja1Nlc3Npb25SZXNwb25zZRIOCgZhY3RpdmUYASABKAgSEAoIZXh0ZW5kZWQYAiABKAgSDwoHdXNlcl9pZBgDIAEoCRImCgRhdXRoGAQgASgLMhgucGFyYS5zaWduZXIudjEuQXV0aEluZm8SJwoHd2FsbGV0cxgFIAMoCzIWLnBhcmEuc2lnbmVyLnYxLldhbGxldBIPCgdzZXNzaW9uGAYgASgJIiIKD0lzc3VlSnd0UmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJIowBChBJc3N1ZUp3dFJlc3BvbnNlEg0KBXRva2VuGAEgASgJEg4KBmtleV9pZBgCIAEoCRIuCgpleHBpcmVzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgZjbGFpbXMYBCABKAsyGS5wYXJhLnNpZ25lci52MS5Kd3RDbGFpbXMifwoJSnd0Q2xhaW1zEg8KB3VzZXJfaWQYASABKAkSJgoEYXV0aBgCIAEoCzIYLnBhcmEuc2lnbmVyLnYxLkF1dGhJbmZvEicKB3dhbGxldHMYAyADKAsyFi5wYXJhLnNpZ25lci52MS5XYWxsZXQSEAoIYXVkaWVuY2UYBCABKAkiUQoUVmVyaWZ5U2Vzc2lvblJlcXVlc3QSHAoSdmVyaWZpY2F0aW9uX3Rva2VuGAEgASgJSAASDQoDand0GAIgASgJSABCDAoKY3JlZGVudGlhbCKpAQoVVmVyaWZ5U2Vzc2lvblJlc3BvbnNlEiYKBGF1dGgYASABKAsyGC5wYXJhLnNpZ25lci52MS5BdXRoSW5mbxIPCgd1c2VyX2lkGAIgASgJEicKB3dhbGxldHMYAyADKAsyFi5wYXJhLnNpZ25lci52MS5XYWxsZXQSLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiJgoTVmVyaWZ5V2FsbGV0UmVxdWVzdBIPCgdhZGRyZXNzGAEgASgJIikKFFZlcmlmeVdhbGxldFJlc3BvbnNlEhEKCXdhbGxldF9pZBgBIAEoCSLPAQoWU2lnblRyYW5zYWN0aW9uUmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEhEKCXdhbGxldF9pZBgCIAEoCRIcChR1bnNpZ25lZF90cmFuc2FjdGlvbhgDIAEoDBIQCghjaGFpbl9pZBgEIAEoBBIXCg9za2lwX2tlZXBfYWxpdmUYBSABKAgSFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEhYKDnJldHVybl9zZXNzaW9uGAcgASgIEhcKD2V4Y2x1ZGVfc2lnbmVycxgIIAEoCCKsAQoXU2lnblRyYW5zYWN0aW9uUmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJEg8KB2FkZHJlc3MYAiABKAkSCQoBchgDIAEoDBIJCgFzGAQgASgMEhAKCHlfcGFyaXR5GAUgASgNEhoKEnNpZ25lZF90cmFuc2FjdGlvbhgGIAEoDBIYChB0cmFuc2FjdGlvbl9oYXNoGAcgASgMEg8KB3Nlc3Npb24YCCABKAkitgEKFFNpZ25UeXBlZERhdGFSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSEQoJd2FsbGV0X2lkGAIgASgJEhcKD3R5cGVkX2RhdGFfanNvbhgDIAEoCRIXCg9za2lwX2tlZXBfYWxpdmUYBCABKAgSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEhYKDnJldHVybl9zZXNzaW9uGAYgASgIEhcKD2V4Y2x1ZGVfc2lnbmVycxgHIAEoCCKKAQoVU2lnblR5cGVkRGF0YVJlc3BvbnNlEhEKCXdhbGxldF9pZBgBIAEoCRIPCgdhZGRyZXNzGAIgASgJEhEKCXNpZ25hdHVyZRgDIAEoDBIZChFlbmNvZGVkX3NpZ25hdHVyZRgEIAEoCRIOCgZkaWdlc3QYBSABKAwSDwoHc2Vzc2lvbhgGIAEoCSLcAQoYU2lnbkF1dGhvcml6YXRpb25SZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSEQoJd2FsbGV0X2lkGAIgASgJEhAKCGNoYWluX2lkGAMgASgEEhgKEGNvbnRyYWN0X2FkZHJlc3MYBCABKAkSDQoFbm9uY2UYBSABKAQSFwoPc2tpcF9rZWVwX2FsaXZlGAYgASgIEhcKD2lkZW1wb3RlbmN5X2tleRgHIAEoCRIWCg5yZXR1cm5fc2Vzc2lvbhgIIAEoCBIXCg9leGNsdWRlX3NpZ25lcnMYCSABKAgieAoZU2lnbkF1dGhvcml6YXRpb25SZXNwb25zZRIRCgl3YWxsZXRfaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIJCgFyGAMgASgMEgkKAXMYBCABKAwSEAoIeV9wYXJpdHkYBSABKA0SDwoHc2Vzc2lvbhgGIAEoCSK6AQocU2lnblNvbGFuYVRyYW5zYWN0aW9uUmVxdWVzdBIPCgdzZXNzaW9uGAEgASgJEhEKCXdhbGxldF9pZBgCIAEoCRITCgt0cmFuc2FjdGlvbhgDIAEoDBIXCg9za2lwX2tlZXBfYWxpdmUYBCABKAgSFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJEhYKDnJldHVybl9zZXNzaW9uGAYgASgIEhcKD2V4Y2x1ZGVfc2lnbmVycxgHIAEoCCKDAQodU2lnblNvbGFuYVRyYW5zYWN0aW9uUmVzcG9uc2USEQoJd2FsbGV0X2lkGAEgASgJEg8KB2FkZHJlc3MYAiABKAkSEQoJc2lnbmF0dXJlGAMgASgMEhoKEnNpZ25lZF90cmFuc2FjdGlvbhgEIAEoDBIPCgdzZXNzaW9uGAUgASgJIroBChNTaWduTWVzc2FnZXNSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSLwoFaXRlbXMYAiADKAsyIC5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZXNJdGVtEhcKD3NraXBfa2VlcF9hbGl2ZRgDIAEoCBIXCg9pZGVtcG90ZW5jeV9rZXkYBCABKAkSFgoOcmV0dXJuX3Nlc3Npb24YBSABKAgSFwoPZXhjbHVkZV9zaWduZXJzGAYgASgIIpYBChBTaWduTWVzc2FnZXNJdGVtEg8KB21lc3NhZ2UYASABKAwSEQoJd2FsbGV0X2lkGAIgASgJEi8KC3dhbGxldF90eXBlGAMgASgOMhoucGFyYS5zaWduZXIudjEuV2FsbGV0VHlwZRItCgZmb3JtYXQYBCABKA4yHS5wYXJhLnNpZ25lci52MS5NZXNzYWdlRm9ybWF0IlwKFFNpZ25NZXNzYWdlc1Jlc3BvbnNlEjMKB3Jlc3VsdHMYASADKAsyIi5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZXNSZXN1bHQSDwoHc2Vzc2lvbhgCIAEoCSJ9ChJTaWduTWVzc2FnZXNSZXN1bHQSOAoJc2lnbmF0dXJlGAEgASgLMiMucGFyYS5zaWduZXIudjEuU2lnbk1lc3NhZ2VSZXNwb25zZUgAEiMKBWVycm9yGAIgASgLMhIuZ29vZ2xlLnJwYy5TdGF0dXNIAEIICgZyZXN1bHQiRQoSQXdhaXRSZXZpZXdSZXF1ZXN0Eg8KB3Nlc3Npb24YASABKAkSHgoWcGVuZGluZ190cmFuc2FjdGlvbl9pZBgCIAEoCSJFChNBd2FpdFJldmlld1Jlc3BvbnNlEh4KFnBlbmRpbmdfdHJhbnNhY3Rpb25faWQYASABKAkSDgoGc3RhdHVzGAIgASgJKm4KCldhbGxldFR5cGUSGwoXV0FMTEVUX1RZUEVfVU5TUEVDSUZJRUQQABITCg9XQUxMRVRfVFlQRV9FVk0QARIWChJXQUxMRVRfVFlQRV9TT0xBTkEQAhIWChJXQUxMRVRfVFlQRV9DT1NNT1MQAypiCg1NZXNzYWdlRm9ybWF0Eh4KGk1FU1NBR0VfRk9STUFUX1VOU1BFQ0lGSUVEEAASFgoSTUVTU0FHRV9GT1JNQVRfUkFXEAESGQoVTUVTU0FHRV9GT1JNQVRfRUlQMTkxEAIynwgKDVNpZ25lclNlcnZpY2USVgoLU2lnbk1lc3NhZ2USIi5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZVJlcXVlc3QaIy5wYXJhLnNpZ25lci52MS5TaWduTWVzc2FnZVJlc3BvbnNlElkKDENoZWNrU2Vzc2lvbhIjLnBhcmEuc2lnbmVyLnYxLkNoZWNrU2Vzc2lvblJlcXVlc3QaJC5wYXJhLnNpZ25lci52MS5DaGVja1Nlc3Npb25SZXNwb25zZRJNCghJc3N1ZUp3dBIfLnBhcmEuc2lnbmVyLnYxLklzc3VlSnd0UmVxdWVzdBogLnBhcmEuc2lnbmVyLnYxLklzc3VlSnd0UmVzcG9uc2USXAoNVmVyaWZ5U2Vzc2lvbhIkLnBhcmEuc2lnbmVyLnYxLlZlcmlmeVNlc3Npb25SZXF1ZXN0GiUucGFyYS5zaWduZXIudjEuVmVyaWZ5U2Vzc2lvblJlc3BvbnNlElkKDFZlcmlmeVdhbGxldBIjLnBhcmEuc2lnbmVyLnYxLlZlcmlmeVdhbGxldFJlcXVlc3QaJC5wYXJhLnNpZ25lci52MS5WZXJpZnlXYWxsZXRSZXNwb25zZRJiCg9TaWduVHJhbnNhY3Rpb24SJi5wYXJhLnNpZ25lci52MS5TaWduVHJhbnNhY3Rpb25SZXF1ZXN0GicucGFyYS5zaWduZXIudjEuU2lnblRyYW5zYWN0aW9uUmVzcG9uc2USXAoNU2lnblR5cGVkRGF0YRIkLnBhcmEuc2lnbmVyLnYxLlNpZ25UeXBlZERhdGFSZXF1ZXN0GiUucGFyYS5zaWduZXIudjEuU2lnblR5cGVkRGF0YVJlc3BvbnNlEmgKEVNpZ25BdXRob3JpemF0aW9uEigucGFyYS5zaWduZXIudjEuU2lnbkF1dGhvcml6YXRpb25SZXF1ZXN0GikucGFyYS5zaWduZXIudjEuU2lnbkF1dGhvcml6YXRpb25SZXNwb25zZRJ0ChVTaWduU29sYW5hVHJhbnNhY3Rpb24SLC5wYXJhLnNpZ25lci52MS5TaWduU29sYW5hVHJhbnNhY3Rpb25SZXF1ZXN0Gi0ucGFyYS5zaWduZXIudjEuU2lnblNvbGFuYVRyYW5zYWN0aW9uUmVzcG9uc2USWQoMU2lnbk1lc3NhZ2VzEiMucGFyYS5zaWduZXIudjEuU2lnbk1lc3NhZ2VzUmVxdWVzdBokLnBhcmEuc2lnbmVyLnYxLlNpZ25NZXNzYWdlc1Jlc3BvbnNlElYKC0F3YWl0UmV2aWV3EiIucGFyYS5zaWduZXIudjEuQXdhaXRSZXZpZXdSZXF1ZXN0GiMucGFyYS5zaWduZXIudjEuQXdhaXRSZXZpZXdSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_google_rpc_status]);
 
 /**
  * Wallet is one of the user's Para wallets. It never carries key material.
@@ -645,6 +645,22 @@ export type SignTransactionRequest = Message<"para.signer.v1.SignTransactionRequ
    * @generated from field: string idempotency_key = 6;
    */
   idempotencyKey: string;
+
+  /**
+   * return_session, when true, returns the session as Para knows it after
+   * the call in the response's `session` (as SignMessageRequest.return_session).
+   *
+   * @generated from field: bool return_session = 7;
+   */
+  returnSession: boolean;
+
+  /**
+   * exclude_signers, with return_session, leaves the wallets' signer shares
+   * out of the returned session.
+   *
+   * @generated from field: bool exclude_signers = 8;
+   */
+  excludeSigners: boolean;
 };
 
 /**
@@ -711,6 +727,14 @@ export type SignTransactionResponse = Message<"para.signer.v1.SignTransactionRes
    * @generated from field: bytes transaction_hash = 7;
    */
   transactionHash: Uint8Array;
+
+  /**
+   * session is the session re-exported after the call, when
+   * `return_session` was asked: a secret, like the request's session.
+   *
+   * @generated from field: string session = 8;
+   */
+  session: string;
 };
 
 /**
@@ -767,6 +791,22 @@ export type SignTypedDataRequest = Message<"para.signer.v1.SignTypedDataRequest"
    * @generated from field: string idempotency_key = 5;
    */
   idempotencyKey: string;
+
+  /**
+   * return_session, when true, returns the session as Para knows it after
+   * the call in the response's `session` (as SignMessageRequest.return_session).
+   *
+   * @generated from field: bool return_session = 6;
+   */
+  returnSession: boolean;
+
+  /**
+   * exclude_signers, with return_session, leaves the wallets' signer shares
+   * out of the returned session.
+   *
+   * @generated from field: bool exclude_signers = 7;
+   */
+  excludeSigners: boolean;
 };
 
 /**
@@ -816,6 +856,14 @@ export type SignTypedDataResponse = Message<"para.signer.v1.SignTypedDataRespons
    * @generated from field: bytes digest = 5;
    */
   digest: Uint8Array;
+
+  /**
+   * session is the session re-exported after the call, when
+   * `return_session` was asked: a secret, like the request's session.
+   *
+   * @generated from field: string session = 6;
+   */
+  session: string;
 };
 
 /**
@@ -883,6 +931,22 @@ export type SignAuthorizationRequest = Message<"para.signer.v1.SignAuthorization
    * @generated from field: string idempotency_key = 7;
    */
   idempotencyKey: string;
+
+  /**
+   * return_session, when true, returns the session as Para knows it after
+   * the call in the response's `session` (as SignMessageRequest.return_session).
+   *
+   * @generated from field: bool return_session = 8;
+   */
+  returnSession: boolean;
+
+  /**
+   * exclude_signers, with return_session, leaves the wallets' signer shares
+   * out of the returned session.
+   *
+   * @generated from field: bool exclude_signers = 9;
+   */
+  excludeSigners: boolean;
 };
 
 /**
@@ -932,6 +996,14 @@ export type SignAuthorizationResponse = Message<"para.signer.v1.SignAuthorizatio
    * @generated from field: uint32 y_parity = 5;
    */
   yParity: number;
+
+  /**
+   * session is the session re-exported after the call, when
+   * `return_session` was asked: a secret, like the request's session.
+   *
+   * @generated from field: string session = 6;
+   */
+  session: string;
 };
 
 /**
@@ -985,6 +1057,22 @@ export type SignSolanaTransactionRequest = Message<"para.signer.v1.SignSolanaTra
    * @generated from field: string idempotency_key = 5;
    */
   idempotencyKey: string;
+
+  /**
+   * return_session, when true, returns the session as Para knows it after
+   * the call in the response's `session` (as SignMessageRequest.return_session).
+   *
+   * @generated from field: bool return_session = 6;
+   */
+  returnSession: boolean;
+
+  /**
+   * exclude_signers, with return_session, leaves the wallets' signer shares
+   * out of the returned session.
+   *
+   * @generated from field: bool exclude_signers = 7;
+   */
+  excludeSigners: boolean;
 };
 
 /**
@@ -1029,6 +1117,14 @@ export type SignSolanaTransactionResponse = Message<"para.signer.v1.SignSolanaTr
    * @generated from field: bytes signed_transaction = 4;
    */
   signedTransaction: Uint8Array;
+
+  /**
+   * session is the session re-exported after the call, when
+   * `return_session` was asked: a secret, like the request's session.
+   *
+   * @generated from field: string session = 5;
+   */
+  session: string;
 };
 
 /**
@@ -1072,6 +1168,22 @@ export type SignMessagesRequest = Message<"para.signer.v1.SignMessagesRequest"> 
    * @generated from field: string idempotency_key = 4;
    */
   idempotencyKey: string;
+
+  /**
+   * return_session, when true, returns the session as Para knows it after
+   * the call in the response's `session` (as SignMessageRequest.return_session).
+   *
+   * @generated from field: bool return_session = 5;
+   */
+  returnSession: boolean;
+
+  /**
+   * exclude_signers, with return_session, leaves the wallets' signer shares
+   * out of the returned session.
+   *
+   * @generated from field: bool exclude_signers = 6;
+   */
+  excludeSigners: boolean;
 };
 
 /**
@@ -1136,6 +1248,14 @@ export type SignMessagesResponse = Message<"para.signer.v1.SignMessagesResponse"
    * @generated from field: repeated para.signer.v1.SignMessagesResult results = 1;
    */
   results: SignMessagesResult[];
+
+  /**
+   * session is the session re-exported after the call, when
+   * `return_session` was asked: a secret, like the request's session.
+   *
+   * @generated from field: string session = 2;
+   */
+  session: string;
 };
 
 /**
