@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { inspect } from "node:util";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, test } from "vitest";
@@ -12,6 +13,8 @@ const USER = "user-1";
 const KEY = "order-7f3c9a1e-secret-ish-key";
 const FP = "fingerprint-a";
 const never = new AbortController().signal;
+// Every run in this file waits on this one signal (50 duplicates at once in one test); a real call has its own.
+setMaxListeners(100, never);
 
 const bytesOf = (text: string) => new TextEncoder().encode(text);
 

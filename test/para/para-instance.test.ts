@@ -2,7 +2,7 @@ import { Environment, Para as ParaServer } from "@getpara/server-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import type { ParaRoundTrip } from "../../src/para/para-endpoints.js";
 import { adaptParaInstance, type ParaInstance } from "../../src/para/sdk/para-instance.js";
-import { resetSigningWorker } from "../../src/para/sdk/signing-worker-process.js";
+import { resetSigningWorker, warmSigningWorker } from "../../src/para/sdk/signing-worker-process.js";
 import { isSdkWalletLookupError } from "../../src/para/sdk/sdk-internals.js";
 import { ECHO_BUNDLE, exportedSession, pointSdkAt, type StubApi, startStubApi, stubWorkerBundle } from "./sdk-harness.js";
 
@@ -16,8 +16,7 @@ let api: StubApi;
 
 beforeAll(async () => {
   // The SDK logs every state transition in DEV and warns once per wallet type on import (docs/para-sdk.md §11, §14.8).
-  vi.spyOn(console, "log").mockImplementation(() => undefined);
-  vi.spyOn(console, "warn").mockImplementation(() => undefined);
+  for (const level of ["log", "info", "warn", "error", "debug"] as const) vi.spyOn(console, level).mockImplementation(() => undefined);
   api = await startStubApi();
 });
 
@@ -27,7 +26,13 @@ afterEach(() => {
 });
 
 afterAll(async () => {
+  // Stop the process-wide worker and wait for its exit, whose "worker stopped with exit code 1" the quiet console
+  // takes; afterwards nothing of the SDK prints into another file's output.
+  stubWorkerBundle(ECHO_BUNDLE);
+  const worker = await warmSigningWorker("DEV", "dev_unit_key");
+  const exited = new Promise((resolve) => worker.once("exit", resolve));
   resetSigningWorker();
+  await exited;
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
   await api.close();

@@ -125,6 +125,9 @@ async function stopWorker(): Promise<void> {
 let api: StubApi;
 
 beforeAll(async () => {
+  // The SDK prints to the console (state transitions, "worker stopped with exit code 1" when a stub worker exits,
+  // "worker error: …" on a crash): expected here, and kept out of the test output (docs/para-sdk.md §11).
+  for (const level of ["log", "info", "warn", "error", "debug"] as const) vi.spyOn(console, level).mockImplementation(() => undefined);
   api = await startStubApi();
 });
 
