@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
@@ -36,6 +37,9 @@ export interface SignMessagesDeps extends SigningCallDeps {
  */
 export async function signMessages(deps: SignMessagesDeps, req: SignMessagesRequest, ctx: HandlerContext): Promise<SignMessagesResponse> {
   const { session, items } = validateSignMessagesRequest(req, deps.limits);
+  // Every item signing at once waits on the call's signal in a few places (its SDK call's bound, the worker's
+  // queue): by design, so allow that many listeners rather than let Node warn of a leak.
+  setMaxListeners(16 + 8 * deps.limits.batchConcurrency, ctx.signal);
   trace.getActiveSpan()?.setAttribute(ATTR_BATCH_ITEMS, items.length);
   const errorResult = (error: Parameters<typeof toRpcStatus>[0]) => create(SignMessagesResultSchema, { result: { case: "error", value: toRpcStatus(error) } });
   const signable = items.filter((v) => v.ok).length;
