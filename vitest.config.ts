@@ -46,7 +46,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     projects: [
-      { extends: true, test: { name: "unit", include: UNIT, exclude: TOOLS } },
+      // Unit files share their worker processes (no isolation): one import of the heavy modules (generated code,
+      // Connect, OTel) per worker instead of per file halves the tier's time on 2 cores. They leave no global state
+      // behind that another file depends on (checked with --sequence.shuffle).
+      { extends: true, test: { name: "unit", include: UNIT, exclude: TOOLS, isolate: false } },
       { extends: true, test: { name: "tools", include: TOOLS } },
       {
         extends: true,
