@@ -82,6 +82,14 @@ describe("hardened-edge settings", () => {
 });
 
 describe("request field limits", () => {
+  test("para.proxyConfigured: any proxy variable axios reads (either case, npm's too), else false", () => {
+    expect(envToConfig({}).para.proxyConfigured).toBe(false);
+    expect(envToConfig({ HTTPS_PROXY: "http://proxy:3128" }).para.proxyConfigured).toBe(true);
+    expect(envToConfig({ http_proxy: "http://proxy:3128" }).para.proxyConfigured).toBe(true);
+    expect(envToConfig({ npm_config_https_proxy: "http://proxy:3128" }).para.proxyConfigured).toBe(true);
+    expect(envToConfig({ HTTPS_PROXY: " " }).para.proxyConfigured).toBe(false);
+  });
+
   test("batch and idempotency limits: defaults, read from the environment, refused out of range", () => {
     const defaults = envToConfig({}).limits;
     expect(defaults).toMatchObject({

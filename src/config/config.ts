@@ -33,6 +33,11 @@ export interface ParaConfig {
   apiBaseUrl: string;
   /** Para's JWT signing keys: PARA_JWKS_URL, else `<apiBaseUrl>/.well-known/jwks.json`. */
   jwksUrl: string;
+  /**
+   * Whether the environment names an HTTP proxy the SDK's HTTP client (axios, through proxy-from-env) would use:
+   * without one, the client is told so once instead of looking the variables up on every request.
+   */
+  proxyConfigured: boolean;
 }
 
 export interface LimitsConfig {
@@ -228,8 +233,12 @@ function paraConfig(env: Env): ParaConfig {
     jwtIssuer: nonEmpty(env["PARA_JWT_ISSUER"]),
     apiBaseUrl: PARA_API_BASE[environment],
     jwksUrl: url(env, "PARA_JWKS_URL") ?? `${PARA_API_BASE[environment]}/.well-known/jwks.json`,
+    proxyConfigured: PROXY_VARIABLES.some((name) => nonEmpty(env[name]) !== undefined || nonEmpty(env[name.toUpperCase()]) !== undefined),
   };
 }
+
+/** What proxy-from-env (axios's proxy lookup) reads, in either case: npm's own settings count when run by npm. */
+const PROXY_VARIABLES = ["http_proxy", "https_proxy", "all_proxy", "npm_config_proxy", "npm_config_http_proxy", "npm_config_https_proxy"];
 
 /**
  * Fail closed: local mode starts an emulator whose admin API mints sessions

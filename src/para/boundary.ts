@@ -166,7 +166,9 @@ export function createParaBoundary({ para, limits, tracer, meter, logger }: Boun
   const worker = new SigningWorkerSupervisor(() => warmSigningWorker(para.environment, para.apiKey), {
     quarantineMs: limits.refusalHoldMs,
   });
-  const factory = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip));
+  const factory = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip), {
+    proxyConfigured: para.proxyConfigured,
+  });
   const instances = new PristineInstancePool({
     create: () => factory.create(),
     size: limits.poolSize,

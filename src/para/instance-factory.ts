@@ -1,5 +1,5 @@
 import type { ParaEnvironment } from "../config/config.js";
-import { createParaInstance, type ParaInstance } from "./sdk/para-instance.js";
+import { createParaInstance, type HttpOptions, type ParaInstance } from "./sdk/para-instance.js";
 import type { RoundTripListener } from "./para-endpoints.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
 
@@ -14,10 +14,11 @@ export class FreshInstanceFactory {
     private readonly apiKey: string,
     private readonly worker: SigningWorkerSupervisor,
     private readonly onRoundTrip?: RoundTripListener,
+    private readonly http?: HttpOptions,
   ) {}
 
   async create(): Promise<ParaInstance> {
     await this.worker.ready();
-    return createParaInstance(this.environment, this.apiKey, this.onRoundTrip);
+    return createParaInstance(this.environment, this.apiKey, this.onRoundTrip, this.http);
   }
 }

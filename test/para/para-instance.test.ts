@@ -4,6 +4,7 @@ import type { ParaRoundTrip } from "../../src/para/para-endpoints.js";
 import { adaptParaInstance, type ParaInstance } from "../../src/para/sdk/para-instance.js";
 import { resetSigningWorker, warmSigningWorker } from "../../src/para/sdk/signing-worker-process.js";
 import { isSdkWalletLookupError } from "../../src/para/sdk/sdk-internals.js";
+import { sdkHttpClient } from "../../src/para/sdk/sdk-internals.js";
 import { ECHO_BUNDLE, exportedSession, pointSdkAt, type StubApi, startStubApi, stubWorkerBundle } from "./sdk-harness.js";
 
 /**
@@ -63,6 +64,22 @@ async function imported(trips: ParaRoundTrip[] = []): Promise<ParaInstance> {
 const decode = (session: string) => JSON.parse(Buffer.from(session, "base64").toString("utf8")) as Record<string, unknown>;
 
 describe("ParaInstance over the real SDK", () => {
+  test("with no proxy named in the environment the client is told so once; with one, axios's own lookup is kept", async () => {
+    const trips: ParaRoundTrip[] = [];
+    const direct = new ParaServer(Environment.DEV, "dev_unit_key");
+    pointSdkAt(direct, api.url);
+    const adapted = adaptParaInstance(direct, (trip) => trips.push(trip), { proxyConfigured: false });
+    expect(sdkHttpClient(direct).defaults.proxy).toBe(false);
+    expect(sdkHttpClient(direct).defaults.maxRedirects).toBe(0);
+    // Still talks to Para (the stub) the same way.
+    expect(await adapted.settled()).toBe("ready");
+    expect(trips.length).toBeGreaterThan(0);
+    const proxied = new ParaServer(Environment.DEV, "dev_unit_key");
+    pointSdkAt(proxied, api.url);
+    adaptParaInstance(proxied, undefined, { proxyConfigured: true });
+    expect(sdkHttpClient(proxied).defaults.proxy).toBeUndefined();
+  });
+
   test("a construction settles ready, and the session check names Para's user for the imported session", async () => {
     const trips: ParaRoundTrip[] = [];
     const para = await imported(trips);

@@ -93,22 +93,31 @@ export interface ParaInstance {
 const REVIEW_REFUSED = new Set([403, 404, 410]);
 
 /** Builds a brand-new SDK instance (its construction round trips start at once) and adapts it. */
-export function createParaInstance(environment: ParaEnvironment, apiKey: string, onRoundTrip?: RoundTripListener): ParaInstance {
+/** How the SDK's HTTP client is set up besides the SDK's own defaults. */
+export interface HttpOptions {
+  /** A proxy is named in the environment (config `para.proxyConfigured`): keep axios's per-request lookup. */
+  proxyConfigured: boolean;
+}
+
+export function createParaInstance(environment: ParaEnvironment, apiKey: string, onRoundTrip?: RoundTripListener, http?: HttpOptions): ParaInstance {
   const para = new ParaServer(sdkEnvironment(environment), apiKey);
   assertSupportedSdk(para);
-  return adaptParaInstance(para, onRoundTrip);
+  return adaptParaInstance(para, onRoundTrip, http);
 }
 
 /**
  * Adapts a just-built SDK instance, observing its round trips from now on: call it synchronously after construction
  * (the SDK sends nothing before its constructor returns, docs/para-sdk.md §2.1).
  */
-export function adaptParaInstance(para: ParaServer, onRoundTrip?: RoundTripListener): ParaInstance {
+export function adaptParaInstance(para: ParaServer, onRoundTrip?: RoundTripListener, options: HttpOptions = { proxyConfigured: true }): ParaInstance {
   const settled = settledOf(para);
   const http = sdkHttpClient(para);
   // Para's API answers directly; without redirects axios skips its
   // follow-redirects wrapper on every request (measurable CPU per call).
   http.defaults.maxRedirects = 0;
+  // With no proxy named in the environment, axios would still read the proxy variables on every request and find
+  // none: `proxy: false` is the same outcome without the lookup. With one named, axios's own handling is kept.
+  if (!options.proxyConfigured) http.defaults.proxy = false;
   const observer = observeResponses(http, onRoundTrip);
   return {
     lastFailure: () => observer.lastFailure(),
