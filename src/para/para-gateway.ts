@@ -18,7 +18,7 @@ import type { RecentRefusals } from "./recent-refusals.js";
 import type { ValidSession } from "./session-codec.js";
 import { type ConfirmedIdentity, isSettledRefusal, type SessionIdentity } from "./session-identity.js";
 import { SigningQuarantine } from "./signing-quarantine.js";
-import { type ReviewState, waitForReview } from "./review-wait.js";
+import { type ReviewState, type ReviewWindow, waitForReview } from "./review-wait.js";
 import type { ReviewWaits } from "./review-waits.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
 import { PARA_COST, type ParaAdmission } from "./para-admission.js";
@@ -198,15 +198,15 @@ export class ParaGateway {
   /**
    * Waits for the user's decision on a transaction review Para asked for (AwaitReview): only the session's own,
    * Para-confirmed user's pending transactions can be awaited. Approved: resolves (the caller then re-sends its
-   * request); denied: PERMISSION_DENIED REVIEW_DENIED; still pending at `untilMs`: DEADLINE_EXCEEDED with the id.
+   * request); denied: PERMISSION_DENIED REVIEW_DENIED; still pending when the window closes: DEADLINE_EXCEEDED with the id.
    */
-  async awaitReview(session: ValidSession, pendingTransactionId: string, untilMs: number, signal: AbortSignal): Promise<"approved"> {
+  async awaitReview(session: ValidSession, pendingTransactionId: string, window: ReviewWindow, signal: AbortSignal): Promise<"approved"> {
     return this.act(session, { signs: 0, keepAlive: false }, signal, [], async (acting) => {
       const leave = this.options.reviewWaits.enter(acting.userId);
       let state: ReviewState;
       try {
         state = await this.options.telemetry.step("para.review.wait", {}, () =>
-          waitForReview(() => acting.reviewState(pendingTransactionId), { signal, untilMs }),
+          waitForReview(() => acting.reviewState(pendingTransactionId), { signal, ...window }),
         );
       } finally {
         leave();

@@ -12,6 +12,8 @@ export interface ReviewWaitOptions {
    * pending" (with the id again) reaches the caller before its own deadline turns into a bare DEADLINE_EXCEEDED.
    */
   untilMs: number;
+  /** How long a poll begun by `untilMs` may still take (part of the margin before the caller's deadline). */
+  pollGraceMs?: number;
   /** First wait between polls; it grows by half each poll up to `maxDelayMs`. */
   firstDelayMs?: number;
   maxDelayMs?: number;
@@ -32,7 +34,8 @@ export async function waitForReview(poll: () => Promise<ReviewState>, options: R
   const maxDelayMs = options.maxDelayMs ?? 5_000;
   const wait = options.wait ?? ((ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }));
   for (;;) {
-    const state = await poll();
+    // A poll (its wait for budget, its round trip) may not run past the time to answer: then it is still pending.
+    const state = await withinTime(poll(), untilMs + (options.pollGraceMs ?? 0) - now());
     if (state !== "pending") return state;
     const left = untilMs - now();
     if (left <= 0) return "pending";
@@ -45,11 +48,26 @@ export async function waitForReview(poll: () => Promise<ReviewState>, options: R
   }
 }
 
+/** When to stop waiting for a review, and how long the last poll may take after that. */
+export interface ReviewWindow {
+  untilMs: number;
+  pollGraceMs: number;
+}
+
 /**
- * The moment to give up waiting, from the call's remaining time: a margin before the deadline (a tenth of it,
- * 50 ms to 1 s) leaves time to answer.
+ * The window of a wait, from the call's remaining time: a margin before the deadline (a tenth of it, 50 ms to 1 s)
+ * leaves time to answer; half of it is the last poll's grace.
  */
-export function reviewDeadline(timeoutMs: number, now: number = performance.now()): number {
+export function reviewDeadline(timeoutMs: number, now: number = performance.now()): ReviewWindow {
   const margin = Math.min(1_000, Math.max(50, timeoutMs / 10));
-  return now + Math.max(0, timeoutMs - margin);
+  return { untilMs: now + Math.max(0, timeoutMs - margin), pollGraceMs: margin / 2 };
+}
+
+/** `work`, or "pending" when `ms` pass first (the late answer is dropped, its rejection handled). */
+function withinTime(work: Promise<ReviewState>, ms: number): Promise<ReviewState> {
+  work.catch(() => undefined);
+  if (ms <= 0) return Promise.resolve("pending");
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ReviewState>((resolve) => (timer = setTimeout(() => resolve("pending"), ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

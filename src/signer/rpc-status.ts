@@ -23,10 +23,15 @@ export function toRpcStatus(error: ConnectError): Status {
   });
 }
 
-/** Whether a failure is the call's (Para or this server failing, the caller's deadline), not one item's. */
+/**
+ * Whether a failure is the call's, not one item's: Para or this server failing, the caller's deadline, or Para
+ * refusing the session itself partway (every later item would meet the same).
+ */
 export function failsTheCall(error: unknown): boolean {
   if (!(error instanceof ConnectError)) return true;
-  return [Code.Unavailable, Code.ResourceExhausted, Code.DeadlineExceeded, Code.Canceled, Code.Internal, Code.Unknown].includes(error.code);
+  return [Code.Unavailable, Code.ResourceExhausted, Code.DeadlineExceeded, Code.Canceled, Code.Internal, Code.Unknown, Code.Unauthenticated].includes(
+    error.code,
+  );
 }
 
 function typeUrl(typeName: string): string {

@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { create } from "@bufbuild/protobuf";
-import type { HandlerContext } from "@connectrpc/connect";
+import { Code, type HandlerContext } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
 import {
   type SignMessageResponse,
@@ -43,9 +43,6 @@ export async function signMessages(deps: SignMessagesDeps, req: SignMessagesRequ
   trace.getActiveSpan()?.setAttribute(ATTR_BATCH_ITEMS, items.length);
   const errorResult = (error: Parameters<typeof toRpcStatus>[0]) => create(SignMessagesResultSchema, { result: { case: "error", value: toRpcStatus(error) } });
   const signable = items.filter((v) => v.ok).length;
-  // Nothing to sign (and no session to re-export): the answer is the items' errors, with no Para work.
-  if (signable === 0 && !req.returnSession)
-    return create(SignMessagesResponseSchema, { results: items.map((v) => (v.ok ? undefined : errorResult(v.error))).filter((r) => r !== undefined) });
   return signingCall(
     deps,
     ctx,
@@ -57,6 +54,9 @@ export async function signMessages(deps: SignMessagesDeps, req: SignMessagesRequ
       // Signers held after a refusal are refused per item (acting.sign), not for the whole batch.
       wallets: [],
       plan: { signs: signable, keepAlive: !req.skipKeepAlive },
+      // Remembered under an idempotency key only when every item's answer is final for this request: an item
+      // waiting for review, held after a refusal or denied by a policy may sign when the same batch is sent again.
+      remember: (response) => response.results.every((r) => r.result.case !== "error" || FINAL_ITEM_CODES.has(r.result.value.code)),
       ...(req.returnSession ? { returnSession: { excludeSigners: req.excludeSigners } } : {}),
     },
     async (acting) => {
@@ -80,6 +80,9 @@ export async function signMessages(deps: SignMessagesDeps, req: SignMessagesRequ
     },
   );
 }
+
+/** Item failures that the same request will always meet again: the request's own fields, or a wallet the session lacks. */
+const FINAL_ITEM_CODES: ReadonlySet<number> = new Set([Code.InvalidArgument, Code.NotFound]);
 
 /** SignMessage's answer: the signature as chains write it, and the wallet as Para lists it (never the session's words). */
 export function signMessageResponse(item: Pick<ValidMessageToSign, "wallet">, signed: Signed): SignMessageResponse {

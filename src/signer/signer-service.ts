@@ -132,8 +132,8 @@ export class Signer implements ServiceImpl<typeof SignerService> {
   async awaitReview(req: AwaitReviewRequest, ctx: HandlerContext): Promise<AwaitReviewResponse> {
     const { session, pendingTransactionId } = validateAwaitReviewRequest(req, this.deps.limits);
     // Answer "still pending" a little before the caller's deadline (the server's cap applies when it sent none).
-    const untilMs = reviewDeadline(ctx.timeoutMs() ?? this.deps.limits.maxTimeoutMs);
-    const status = await this.deps.gateway.awaitReview(session, pendingTransactionId, untilMs, ctx.signal);
+    const window = reviewDeadline(ctx.timeoutMs() ?? this.deps.limits.maxTimeoutMs);
+    const status = await this.deps.gateway.awaitReview(session, pendingTransactionId, window, ctx.signal);
     return create(AwaitReviewResponseSchema, { pendingTransactionId, status });
   }
 

@@ -27,6 +27,15 @@ export interface SigningCall<Req extends DescMessage & { readonly typeName: stri
   plan: ActingPlan;
   /** Re-export the session after the call into the response's `session` (`return_session`). */
   returnSession?: { excludeSigners: boolean };
+  /** Whether a successful answer is remembered under its idempotency key (default: always). */
+  remember?: (response: MessageShape<Res>) => boolean;
+}
+
+/** Carries an answer out of the idempotency store without the store remembering it. */
+class NotRemembered extends Error {
+  constructor(readonly response: unknown) {
+    super("answered, not remembered");
+  }
 }
 
 /**
@@ -43,22 +52,41 @@ export async function signingCall<Req extends DescMessage, Res extends DescMessa
 ): Promise<MessageShape<Res>> {
   // Before any Para work: a malformed key is the caller's error, like any other field.
   const key = readIdempotencyKey(call.request.message.idempotencyKey, ctx.requestHeader);
-  // skip_keep_alive does not change the answer, so a retry that flips it is the same request.
-  const fingerprint = key === undefined ? undefined : requestFingerprint(call.method, call.request.schema, call.request.message, ["skip_keep_alive"]);
+  // What changes no answer is left out, so a retry that differs only there is the same request: skip_keep_alive,
+  // and the session string itself (the key is scoped to the Para-confirmed user, and a retry may carry the session
+  // Para rotated meanwhile).
+  const fingerprint =
+    key === undefined ? undefined : requestFingerprint(call.method, call.request.schema, call.request.message, ["skip_keep_alive", "session"]);
   return deps.gateway.act(call.session, call.plan, ctx.signal, call.wallets, async (acting) => {
-    const fresh = async () => {
-      if (call.plan.keepAlive) await acting.keepAlive();
-      const response = await work(acting);
+    // The re-exported session is added to every answer, a replay's too, and never stored with the key: the store
+    // keeps no session (docs/design.md: the service never stores one), and a replay gets the session as it is now.
+    const answer = (response: MessageShape<Res>) => {
       if (call.returnSession) (response as MessageShape<Res> & WithSession).session = acting.exportSession(call.returnSession.excludeSigners);
       return response;
     };
-    if (key === undefined || fingerprint === undefined) return fresh();
+    const fresh = async () => {
+      if (call.plan.keepAlive) await acting.keepAlive();
+      return work(acting);
+    };
+    if (key === undefined || fingerprint === undefined) return answer(await fresh());
     let ran = false;
-    const bytes = await deps.idempotency.run(acting.userId, key, fingerprint, ctx.signal, async () => {
-      ran = true;
-      return toBinary(call.response, await fresh());
-    });
+    let bytes: Uint8Array;
+    try {
+      bytes = await deps.idempotency.run(acting.userId, key, fingerprint, ctx.signal, async () => {
+        ran = true;
+        const response = await fresh();
+        // An answer that may change on a retry of the same request (a batch item waiting for review, or held) is
+        // answered but not remembered, as a failed call is not.
+        if (call.remember && !call.remember(response)) throw new NotRemembered(response);
+        return toBinary(call.response, response);
+      });
+    } catch (error) {
+      if (!(error instanceof NotRemembered)) throw error;
+      // Our own answer; a duplicate that waited on it ran its own work instead (the store passes only definitive
+      // refusals on to waiters).
+      return answer(error.response as MessageShape<Res>);
+    }
     trace.getActiveSpan()?.setAttribute(ATTR_IDEMPOTENCY_REPLAYED, !ran);
-    return fromBinary(call.response, bytes);
+    return answer(fromBinary(call.response, bytes));
   });
 }

@@ -60,6 +60,7 @@ describe("waitForReview", () => {
     const state = await waitForReview(script.poll, {
       signal: new AbortController().signal,
       untilMs: 10_000,
+      pollGraceMs: 100,
       firstDelayMs: 1_000,
       maxDelayMs: 3_000,
       now: () => now,
@@ -74,10 +75,21 @@ describe("waitForReview", () => {
 });
 
 describe("reviewDeadline", () => {
-  test("stops a tenth of the time before the deadline, between 50 ms and 1 s", () => {
-    expect(reviewDeadline(10_000, 0)).toBe(9_000);
-    expect(reviewDeadline(100_000, 0)).toBe(99_000);
-    expect(reviewDeadline(200, 0)).toBe(150);
-    expect(reviewDeadline(20, 0)).toBe(0);
+  test("stops a tenth of the time before the deadline, between 50 ms and 1 s, and gives the last poll half of that", () => {
+    expect(reviewDeadline(10_000, 0)).toEqual({ untilMs: 9_000, pollGraceMs: 500 });
+    expect(reviewDeadline(100_000, 0)).toEqual({ untilMs: 99_000, pollGraceMs: 500 });
+    expect(reviewDeadline(200, 0)).toEqual({ untilMs: 150, pollGraceMs: 25 });
+    expect(reviewDeadline(20, 0)).toEqual({ untilMs: 0, pollGraceMs: 25 });
+  });
+
+  test("a poll that outlasts the window is still pending: the answer does not wait for it", async () => {
+    let now = 0;
+    const state = await waitForReview(() => new Promise<ReviewState>(() => undefined), {
+      signal: new AbortController().signal,
+      untilMs: 0,
+      pollGraceMs: 20,
+      now: () => now++,
+    });
+    expect(state).toBe("pending");
   });
 });

@@ -118,6 +118,31 @@ describe("idempotency keys", () => {
     expect((await h.grpc.signMessage(request)).signature).toHaveLength(65);
   });
 
+  test("a batch with an item waiting for review is not remembered: after approval the same batch and key sign it", async () => {
+    const m = await h.mint();
+    await localPara.setTransactionReview(m.wallets.find((w) => w.type === "EVM")!.id, true);
+    const batch = { session: m.session, items: [{ message: text("needs review"), format: MessageFormat.EIP191 }], idempotencyKey: "batch-review-1" };
+    const first = await h.grpc.signMessages(batch);
+    expect(first.results[0]?.result.case).toBe("error");
+    const [pending] = await localPara.pendingTransactions(m.userId);
+    await localPara.approvePendingTransaction(pending!.id);
+    const again = await h.grpc.signMessages(batch);
+    expect(again.results[0]?.result.case).toBe("signature");
+  });
+
+  test("a retry carrying the session Para rotated since replays the first answer; the returned session is never stored", async () => {
+    const m = await h.mint();
+    await localPara.setSessionRotation({ userId: m.userId, enabled: true, graceMs: 60_000 });
+    const request = { message: text("rotating"), format: MessageFormat.EIP191, idempotencyKey: "rotated-1", returnSession: true };
+    const first = await h.grpc.signMessage({ session: m.session, ...request });
+    await localPara.setSessionRotation({ userId: m.userId, enabled: false });
+    const retry = await h.grpc.signMessage({ session: first.session, ...request });
+    expect(retry.signature).toEqual(first.signature);
+    // The replay's session is exported for this answer from the session it came with, not the first call's copy.
+    expect(retry.session).not.toBe("");
+    expect((await h.grpc.checkSession({ session: retry.session })).active).toBe(true);
+  });
+
   test("malformed keys are the caller's error, before any Para work", async () => {
     const m = await h.mint();
     for (const idempotencyKey of ["x".repeat(256), "tab\there"]) {

@@ -148,14 +148,15 @@ describe("SignMessages", () => {
     expect(revoked.code).toBe(Code.Unauthenticated);
   });
 
-  test("attacker: a batch of nothing but unsignable items costs Para nothing", async () => {
+  test("attacker: a batch of nothing but unsignable items signs nothing, and an inactive session still fails the call", async () => {
     const [m, stranger] = await Promise.all([h.mint(), h.mint()]);
     const before = await localPara.requestCounts({ userId: m.userId });
-    const res = await h.grpc.signMessages({
-      session: m.session,
-      items: Array.from({ length: 8 }, () => ({ message: text("not mine"), walletId: stranger.wallets[0]!.id })),
-    });
+    const items = Array.from({ length: 8 }, () => ({ message: text("not mine"), walletId: stranger.wallets[0]!.id }));
+    const res = await h.grpc.signMessages({ session: m.session, items });
     expect(res.results.map((r) => errorOf(r).code)).toEqual(Array(8).fill(Code.NotFound));
-    expect((await localPara.requestCounts({ userId: m.userId })).total).toBe(before.total);
+    const after = (await localPara.requestCounts({ userId: m.userId })).requests;
+    expect((after.messagesSign ?? 0) - (before.requests.messagesSign ?? 0)).toBe(0);
+    await localPara.revokeSession(m.sessionCookie);
+    expect((await failure(h.grpc.signMessages({ session: m.session, items }))).code).toBe(Code.Unauthenticated);
   });
 });

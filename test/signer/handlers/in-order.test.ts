@@ -33,3 +33,17 @@ describe("inOrder (a batch's items, a few at a time)", () => {
     expect(await inOrder([], 8, async (n: number) => n)).toEqual([]);
   });
 });
+
+describe("failsTheCall (a batch item's failure, or the whole call's)", () => {
+  test("Para, the server, the deadline and a session Para refuses fail the call; an item's own refusal does not", async () => {
+    const { Code, ConnectError } = await import("@connectrpc/connect");
+    const { failsTheCall } = await import("../../../src/signer/rpc-status.js");
+    for (const code of [Code.Unavailable, Code.ResourceExhausted, Code.DeadlineExceeded, Code.Canceled, Code.Internal, Code.Unauthenticated]) {
+      expect(failsTheCall(new ConnectError("x", code))).toBe(true);
+    }
+    for (const code of [Code.InvalidArgument, Code.NotFound, Code.FailedPrecondition, Code.PermissionDenied]) {
+      expect(failsTheCall(new ConnectError("x", code))).toBe(false);
+    }
+    expect(failsTheCall(new Error("a bug"))).toBe(true);
+  });
+});

@@ -169,11 +169,14 @@ export type SignMessageRequest = Message<"para.signer.v1.SignMessageRequest"> & 
    * header; if both are set they must be equal): 1 to 255 printable ASCII
    * characters, scoped to the session's Para user. The same key with the
    * same request answers the first result again, byte for byte, for the
-   * server's retention time (24 h by default); with a different request it
-   * is refused with FAILED_PRECONDITION, reason IDEMPOTENCY_KEY_REUSED; a
-   * duplicate sent while the first is running waits for it. Failures that
-   * are worth retrying (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED,
-   * CANCELLED, INTERNAL) are not remembered.
+   * server's retention time (24 h by default; the session string is not
+   * part of "the same request", so a retry may carry a session Para has
+   * rotated since, and a returned session is exported afresh, never stored);
+   * with a different request it is refused with FAILED_PRECONDITION, reason
+   * IDEMPOTENCY_KEY_REUSED; a duplicate sent while the first is running
+   * waits for it. Only successful answers are remembered (a failed call, or
+   * a batch with an item waiting for review or refused, may succeed when
+   * sent again).
    *
    * @generated from field: string idempotency_key = 8;
    */
@@ -1646,8 +1649,8 @@ export const SignerService: GenService<{
   /**
    * SignMessages signs several messages for one session under one session
    * import, one active check, one identity confirmation and one keep-alive:
-   * a batch of N costs Para 4 + N requests where N SignMessage calls cost
-   * about 8 N. Each item is signed as SignMessage would sign it (formats,
+   * a batch of N costs Para about 2 N + 9 requests (its SDK construction
+   * included) where N SignMessage calls cost about 9 N. Each item is signed as SignMessage would sign it (formats,
    * any of the session's wallets), and gets its own result in `results`, in
    * the order of `items`: one bad item (invalid, unknown wallet, review
    * required, refused) does not fail the others.
