@@ -46,10 +46,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     projects: [
-      // Unit files share their worker processes (no isolation): one import of the heavy modules (generated code,
-      // Connect, OTel) per worker instead of per file halves the tier's time on 2 cores. They leave no global state
-      // behind that another file depends on (checked with --sequence.shuffle).
-      { extends: true, test: { name: "unit", include: UNIT, exclude: TOOLS, isolate: false } },
+      // Each file in its own process, as in every tier: several unit files run the SDK, whose signing worker is
+      // process-wide (docs/para-sdk.md §2.3); sharing processes let one file's worker answer another's jobs.
+      { extends: true, test: { name: "unit", include: UNIT, exclude: TOOLS } },
       { extends: true, test: { name: "tools", include: TOOLS } },
       {
         extends: true,
