@@ -66,6 +66,9 @@ const decode = (session: string) => JSON.parse(Buffer.from(session, "base64").to
 describe("ParaInstance over the real SDK", () => {
   test("with no proxy named in the environment the client is told so once; with one, axios's own lookup is kept", async () => {
     const trips: ParaRoundTrip[] = [];
+    // Every construction INITs the process-wide worker: it must be this file's stub, never a bundle from a local
+    // backend another tier may have running on the portal's port.
+    stubWorkerBundle(ECHO_BUNDLE);
     const direct = new ParaServer(Environment.DEV, "dev_unit_key");
     pointSdkAt(direct, api.url);
     const adapted = adaptParaInstance(direct, (trip) => trips.push(trip), { proxyConfigured: false });
