@@ -67,6 +67,7 @@ export function reviewDeadline(timeoutMs: number, now: number = performance.now(
 function withinTime(work: Promise<ReviewState>, ms: number): Promise<ReviewState> {
   work.catch(() => undefined);
   if (ms <= 0) return Promise.resolve("pending");
+  if (!Number.isFinite(ms)) return work;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<ReviewState>((resolve) => (timer = setTimeout(() => resolve("pending"), ms)));
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
