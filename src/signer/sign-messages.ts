@@ -53,11 +53,10 @@ export async function signMessages(deps: SignMessagesDeps, req: SignMessagesRequ
       session,
       // Signers held after a refusal are refused per item (acting.sign), not for the whole batch.
       wallets: [],
-      plan: { signs: signable, keepAlive: !req.skipKeepAlive },
+      signs: signable,
       // Remembered under an idempotency key only when every item's answer is final for this request: an item
       // waiting for review, held after a refusal or denied by a policy may sign when the same batch is sent again.
       remember: (response) => response.results.every((r) => r.result.case !== "error" || FINAL_ITEM_CODES.has(r.result.value.code)),
-      ...(req.returnSession ? { returnSession: { excludeSigners: req.excludeSigners } } : {}),
     },
     async (acting) => {
       const signOne = async (validated: (typeof items)[number]) => {

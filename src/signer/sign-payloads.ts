@@ -27,7 +27,7 @@ import type { ActingSession, SignItem } from "../para/para-gateway.js";
 import type { SessionWallet, ValidSession } from "../para/session-codec.js";
 import { ATTR_PARA_CHAIN_ID, ATTR_PARA_SIGN_KIND, ATTR_PARA_TRANSACTION_LENGTH, ATTR_PARA_TRANSACTION_TYPE } from "../telemetry/semconv.js";
 import { encodeSignature } from "./signature-encoding.js";
-import { type SigningCallDeps, signingCall } from "./signing-call.js";
+import { type SigningCallDeps, type SigningRequestFields, signingCall } from "./signing-call.js";
 import type { ValidEvmTransaction } from "./validation/evm-payloads.js";
 import { validateSignAuthorizationRequest, validateSignTransactionRequest, validateSignTypedDataRequest } from "./validation/evm-requests.js";
 import type { RequestLimits } from "./validation/request-limits.js";
@@ -48,15 +48,12 @@ export interface PayloadSignerDeps extends SigningCallDeps {
 
 export type PayloadRpcs = Pick<ServiceImpl<typeof SignerService>, "signTransaction" | "signTypedData" | "signAuthorization" | "signSolanaTransaction">;
 
-/** A signing request of these RPCs: what idempotency and keep-alive read from it. */
-type PayloadRequest = { idempotencyKey: string; skipKeepAlive: boolean; returnSession: boolean; excludeSigners: boolean };
-
 export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
   /** One signing job with the session's wallet, through the call's confirmed session (src/signer/signing-call.ts). */
   const once = <Req extends DescMessage, Res extends DescMessage>(
     ctx: HandlerContext,
     method: string,
-    request: { schema: Req; message: MessageShape<Req> & PayloadRequest },
+    request: { schema: Req; message: MessageShape<Req> & SigningRequestFields },
     response: Res,
     session: ValidSession,
     wallet: Pick<SessionWallet, "id">,
@@ -71,8 +68,7 @@ export function payloadSigners(deps: PayloadSignerDeps): PayloadRpcs {
         response,
         session,
         wallets: [wallet.id],
-        plan: { signs: 1, keepAlive: !request.message.skipKeepAlive },
-        ...(request.message.returnSession ? { returnSession: { excludeSigners: request.message.excludeSigners } } : {}),
+        signs: 1,
       },
       work,
     );

@@ -110,8 +110,7 @@ export class Signer implements ServiceImpl<typeof SignerService> {
         response: SignMessageResponseSchema,
         session,
         wallets: [wallet.id],
-        plan: { signs: 1, keepAlive: !req.skipKeepAlive },
-        ...(req.returnSession ? { returnSession: { excludeSigners: req.excludeSigners } } : {}),
+        signs: 1,
       },
       async (acting) => {
         const signed = await acting.sign({

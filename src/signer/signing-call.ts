@@ -16,17 +16,19 @@ export interface SigningCallDeps {
 /** A response that can carry the re-exported session (CheckSession's and SignMessage's both have `session`). */
 type WithSession = { session: string };
 
+/** The fields every signing request shares (docs/design.md §3): what this module reads, whatever the RPC. */
+export type SigningRequestFields = { idempotencyKey: string; skipKeepAlive: boolean; returnSession: boolean; excludeSigners: boolean };
+
 export interface SigningCall<Req extends DescMessage & { readonly typeName: string }, Res extends DescMessage> {
   /** The RPC's name, part of the idempotency fingerprint: one key on two RPCs is a reuse. */
   method: string;
-  request: { schema: Req; message: MessageShape<Req> & { idempotencyKey: string } };
+  request: { schema: Req; message: MessageShape<Req> & SigningRequestFields };
   response: Res;
   session: ValidSession;
   /** The session's wallets the call will sign with (a signer refused a moment ago is refused before any Para work). */
   wallets: readonly string[];
-  plan: ActingPlan;
-  /** Re-export the session after the call into the response's `session` (`return_session`). */
-  returnSession?: { excludeSigners: boolean };
+  /** Signing jobs the call may run (keep-alive and the re-export come from the request's own fields). */
+  signs: number;
   /** Whether a successful answer is remembered under its idempotency key (default: always). */
   remember?: (response: MessageShape<Res>) => boolean;
 }
@@ -57,15 +59,17 @@ export async function signingCall<Req extends DescMessage, Res extends DescMessa
   // Para rotated meanwhile).
   const fingerprint =
     key === undefined ? undefined : requestFingerprint(call.method, call.request.schema, call.request.message, ["skip_keep_alive", "session"]);
-  return deps.gateway.act(call.session, call.plan, ctx.signal, call.wallets, async (acting) => {
+  const { skipKeepAlive, returnSession, excludeSigners } = call.request.message;
+  const plan: ActingPlan = { signs: call.signs, keepAlive: !skipKeepAlive };
+  return deps.gateway.act(call.session, plan, ctx.signal, call.wallets, async (acting) => {
     // The re-exported session is added to every answer, a replay's too, and never stored with the key: the store
     // keeps no session (docs/design.md: the service never stores one), and a replay gets the session as it is now.
     const answer = (response: MessageShape<Res>) => {
-      if (call.returnSession) (response as MessageShape<Res> & WithSession).session = acting.exportSession(call.returnSession.excludeSigners);
+      if (returnSession) (response as MessageShape<Res> & WithSession).session = acting.exportSession(excludeSigners);
       return response;
     };
     const fresh = async () => {
-      if (call.plan.keepAlive) await acting.keepAlive();
+      if (plan.keepAlive) await acting.keepAlive();
       return work(acting);
     };
     if (key === undefined || fingerprint === undefined) return answer(await fresh());
