@@ -23,6 +23,14 @@ export function reviewStillPending(pendingTransactionId: string): ConnectError {
   });
 }
 
+/**
+ * The caller reset the call's stream as its own deadline ran out (its timer starts before ours, so it fires
+ * first): recorded as the deadline it was, not as the reset's HTTP/2 code (transport/caller-abort.ts).
+ */
+export function callerDeadlinePassed(): ConnectError {
+  return new ConnectError("the caller's deadline passed", Code.DeadlineExceeded);
+}
+
 /** A call aborted for no reason Connect named (its own aborts carry their code). */
 export function callCancelled(): ConnectError {
   return new ConnectError("call aborted", Code.Canceled);

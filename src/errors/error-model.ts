@@ -41,5 +41,5 @@ export {
   signingWorkerUnavailable,
   reviewWaitsExhausted,
 } from "./retryable.js";
-export { bodyReadTimedOut, callCancelled, paraTimedOut, reviewStillPending } from "./deadline.js";
+export { bodyReadTimedOut, callCancelled, callerDeadlinePassed, paraTimedOut, reviewStillPending } from "./deadline.js";
 export { internalError, paraAnswerMalformed, paraFailed, unverifiedSignature } from "./internal.js";

@@ -1,3 +1,4 @@
+import { createCallerAbortInterceptor } from "./caller-abort.js";
 import { setMaxListeners } from "node:events";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
@@ -74,7 +75,8 @@ export function createServer(options: ServerOptions): Server {
       options.routes(router);
       for (const h of router.handlers) routeLimits.set(h.requestPath, routeLimit(h.method, config.limits));
     },
-    interceptors: [gate.interceptor, ...(options.interceptors ?? [])],
+    // Innermost: a caller's reset is named for what it was before the span and the access log record it.
+    interceptors: [gate.interceptor, ...(options.interceptors ?? []), createCallerAbortInterceptor()],
     // The transport refuses larger bodies per RPC before they are buffered; this bounds what a compressed
     // message may inflate to (JSON codecs get the same allowance as at the transport).
     readMaxBytes: Math.min(config.limits.maxWireBytes, JSON_FACTOR * largestRequestBytes(config.limits)),

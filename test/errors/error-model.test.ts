@@ -153,6 +153,7 @@ const CONSTRUCTORS: Record<string, { make: () => ConnectError; want: Expected }>
       metadata: { pendingTransactionId: "ptx-3" },
     },
   },
+  callerDeadlinePassed: { make: () => errors.callerDeadlinePassed(), want: { code: Code.DeadlineExceeded, message: "the caller's deadline passed" } },
   callCancelled: { make: () => errors.callCancelled(), want: { code: Code.Canceled, message: "call aborted" } },
   internalError: { make: () => errors.internalError(undefined, cause), want: { code: Code.Internal, message: "internal error" } },
   unverifiedSignature: {

@@ -1,7 +1,7 @@
 // A real server (createServer, port 0) with tiny routes: health, and a CheckSession that answers at once, so the
 // transport's bounds are tested with no Para backend involved.
 import { create } from "@bufbuild/protobuf";
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { Interceptor, ServiceImpl } from "@connectrpc/connect";
 import { createGrpcTransport, createConnectTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus as S } from "../../gen/grpc/health/v1/health_pb.js";
 import { CheckSessionResponseSchema, SignerService } from "../../gen/para/signer/v1/signer_service_pb.js";
@@ -33,7 +33,11 @@ export interface TransportServer {
   stop(): Promise<void>;
 }
 
-export async function startTransportServer(env: Record<string, string> = {}, telemetry?: ServerOptions["telemetry"]): Promise<TransportServer> {
+export async function startTransportServer(
+  env: Record<string, string> = {},
+  telemetry?: ServerOptions["telemetry"],
+  interceptors?: Interceptor[],
+): Promise<TransportServer> {
   const config = envToConfig({ PORT: "0", SIGNER_DRAIN_DELAY_MS: "0", SIGNER_SHUTDOWN_GRACE_MS: "1000", ...env });
   const server = createServer({
     config,
@@ -42,6 +46,7 @@ export async function startTransportServer(env: Record<string, string> = {}, tel
       router.service(SignerService, signer);
     },
     ...(telemetry ? { telemetry } : {}),
+    ...(interceptors ? { interceptors } : {}),
   });
   const { port } = await server.start();
   const common = { baseUrl: `http://127.0.0.1:${port}`, httpVersion: "2" as const, idleConnectionTimeoutMs: 50 };
