@@ -82,6 +82,11 @@ export interface LimitsConfig {
   poolSize: number;
   /** Background constructions at once. */
   poolRefillConcurrency: number;
+  /**
+   * Worker threads that run the SDK's per-call work (docs/para-sdk.md §2 "SDK threads"); 0: on the main thread;
+   * "auto": from the container's CPU quota (src/para/threads/sdk-thread-count.ts).
+   */
+  sdkThreads: number | "auto";
   /** Calls talking to Para at once, per instance; 0: no limit. */
   paraMaxConcurrent: number;
   /** Para round trips per second, per instance; 0: no limit (Para rate limiting is off until configured). */
@@ -193,6 +198,7 @@ export function envToConfig(env: Env): Config {
       maxConcurrentCalls: integer(env, "SIGNER_MAX_CONCURRENT_CALLS", 512, 1, 100_000),
       poolSize: integer(env, "SIGNER_POOL_SIZE", 32, 0, 1024),
       poolRefillConcurrency: integer(env, "SIGNER_POOL_REFILL_CONCURRENCY", 8, 1, 256),
+      sdkThreads: (env["SIGNER_SDK_THREADS"] ?? "auto") === "auto" ? "auto" : integer(env, "SIGNER_SDK_THREADS", 0, 0, 64),
       paraMaxConcurrent: integer(env, "SIGNER_PARA_MAX_CONCURRENT", 0, 0, 100_000),
       paraMaxRps: integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000),
       paraBurst: integer(env, "SIGNER_PARA_BURST", Math.max(integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000), 1), 1, 1_000_000),

@@ -7,14 +7,18 @@ import { PristineInstancePool } from "./instance-pool.js";
 import type { JwksStats } from "./jwks-cache.js";
 import { ParaJwtVerifier } from "./jwt-verifier.js";
 import { PARA_COST, ParaAdmission } from "./para-admission.js";
-import { ParaGateway } from "./para-gateway.js";
+import { ParaGateway, type ParaInstanceSource } from "./para-gateway.js";
 import { ParaReachability } from "./para-reachability.js";
 import { ParaRestClient } from "./para-rest.js";
 import { RecentRefusals } from "./recent-refusals.js";
 import { ReviewWaits } from "./review-waits.js";
 import { SessionIdentity } from "./session-identity.js";
-import { resetSigningWorker, warmSigningWorker } from "./para-sdk.js";
+import { loadedParaSdk, loadParaSdk } from "./para-sdk-loader.js";
 import { SigningWorkerSupervisor } from "./signing-worker.js";
+import { threadedSigning } from "./threads/remote-para-instance.js";
+import { sdkThreadCount } from "./threads/sdk-thread-count.js";
+import { SdkThreadPool, type SdkThreadStats } from "./threads/sdk-thread-pool.js";
+import { spawnSdkThread } from "./threads/sdk-thread-spawn.js";
 
 /** What the boundary tells the composition root, on every change. */
 export interface BoundaryStatus {
@@ -29,6 +33,8 @@ export interface BoundaryStats {
   pool: ReturnType<PristineInstancePool["stats"]>;
   worker: ReturnType<SigningWorkerSupervisor["stats"]>;
   jwks: JwksStats;
+  /** The SDK threads (all zero when the SDK runs on the main thread). */
+  threads: SdkThreadStats;
 }
 
 /** Whether Para answers, and a way to hear when that changes. */
@@ -45,6 +51,8 @@ export interface BoundaryParts {
   worker: Pick<SigningWorkerSupervisor, "ready" | "stop" | "stats">;
   pool: Pick<PristineInstancePool, "start" | "stop" | "stats">;
   reachability: ReachabilitySignal;
+  /** SDK threads, when the SDK runs in them: readiness also needs one of them to be able to serve. */
+  threads?: { stats(): SdkThreadStats; readonly isAvailable: boolean; onChange(listener: () => void): void };
   /** Ends the SDK's own signing worker (its reset), which would otherwise keep the process alive (docs/para-sdk.md §2.3). */
   terminateWorker: () => void;
 }
@@ -90,10 +98,14 @@ export class ParaBoundary {
       options.logger.warn({ reachable }, reachable ? "Para is reachable again" : "Para is unreachable");
       this.emit();
     });
+    parts.threads?.onChange(() => {
+      if (this.state === "ready") this.emit();
+    });
   }
 
   status(): BoundaryStatus {
-    return { ready: this.state === "ready", reachable: this.parts.reachability.isReachable };
+    const threadsServe = this.parts.threads?.isAvailable ?? true;
+    return { ready: this.state === "ready" && threadsServe, reachable: this.parts.reachability.isReachable };
   }
 
   /** Calls `listener` with the whole status on each change of readiness or reachability; returns the unsubscribe function. */
@@ -103,7 +115,8 @@ export class ParaBoundary {
   }
 
   stats(): BoundaryStats {
-    return { pool: this.parts.pool.stats(), worker: this.parts.worker.stats(), jwks: this.parts.jwt.stats() };
+    const threads = this.parts.threads?.stats() ?? { configured: 0, ready: 0, crashes: 0, replacements: 0 };
+    return { pool: this.parts.pool.stats(), worker: this.parts.worker.stats(), jwks: this.parts.jwt.stats(), threads };
   }
 
   /** Starts warming; readiness is reported through `onStatus`, never by throwing (Para may be down at start-up). */
@@ -153,7 +166,17 @@ export interface BoundaryOptions {
   limits: LimitsConfig;
   tracer: Tracer;
   meter: Meter;
-  logger: BoundaryLog;
+  logger: BoundaryLog & { debug(fields: object, message: string): void; isLevelEnabled?(level: string): boolean };
+}
+
+/** The SDK's side of the boundary: where instances come from, who supervises signing, and their lifecycles. */
+interface SdkParts {
+  instances: ParaInstanceSource & { readonly size: number };
+  signing: Pick<SigningWorkerSupervisor, "run">;
+  worker: BoundaryParts["worker"];
+  pool: BoundaryParts["pool"];
+  threads?: BoundaryParts["threads"];
+  terminateWorker: () => void;
 }
 
 /** Wires the Para boundary: one place knows how its parts depend on each other. Nothing runs until `start()`. */
@@ -163,29 +186,15 @@ export function createParaBoundary({ para, limits, tracer, meter, logger }: Boun
   const reachability = new ParaReachability((reachable) => reachabilityChanged(reachable));
   const telemetry = new ParaTelemetry(tracer, meter, (status) => reachability.observe(status));
   const admission = new ParaAdmission({ maxConcurrent: limits.paraMaxConcurrent, perSecond: limits.paraMaxRps, burst: limits.paraBurst });
-  const worker = new SigningWorkerSupervisor(() => warmSigningWorker(para.environment, para.apiKey), {
-    quarantineMs: limits.refusalHoldMs,
-  });
-  const factory = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip), {
-    proxyConfigured: para.proxyConfigured,
-  });
-  const instances = new PristineInstancePool({
-    create: () => factory.create(),
-    size: limits.poolSize,
-    refillConcurrency: limits.poolRefillConcurrency,
-    maxIdleMs: 60_000,
-    settleTimeoutMs: limits.paraCallTimeoutMs,
-    // Background constructions belong to no call: keep their round trips out of callers' traces.
-    runDetached: (fn) => context.with(suppressTracing(context.active()), fn),
-    beforeConstruct: () => admission.reserve(PARA_COST.construction),
-  });
+  const threadCount = sdkThreadCount(limits.sdkThreads);
+  const sdk = threadCount > 0 ? sdkInThreads(threadCount, para, limits, telemetry, admission, logger) : sdkInProcess(para, limits, telemetry, admission);
   const timeout = limits.paraCallTimeoutMs;
   const rest = new ParaRestClient(para.apiBaseUrl, para.secretApiKey, timeout, telemetry, admission);
   const identity = new SessionIdentity({ ttlMs: limits.identityCacheMs });
   const gateway = new ParaGateway({
-    instances,
+    instances: sdk.instances,
     admission,
-    worker,
+    worker: sdk.signing,
     identity,
     rest,
     refusals: new RecentRefusals(limits.refusalHoldMs),
@@ -205,16 +214,99 @@ export function createParaBoundary({ para, limits, tracer, meter, logger }: Boun
       gateway,
       rest,
       jwt,
-      worker,
-      pool: instances,
+      worker: sdk.worker,
+      pool: sdk.pool,
+      ...(sdk.threads ? { threads: sdk.threads } : {}),
       reachability: {
         get isReachable() {
           return reachability.isReachable;
         },
         onChange: (listener) => (reachabilityChanged = listener),
       },
-      terminateWorker: resetSigningWorker,
+      terminateWorker: sdk.terminateWorker,
     },
     { logger },
   );
 }
+
+/** The SDK on the main thread (SIGNER_SDK_THREADS=0): one signing worker, one pristine pool, here. */
+function sdkInProcess(para: BoundaryOptions["para"], limits: LimitsConfig, telemetry: ParaTelemetry, admission: ParaAdmission): SdkParts {
+  const worker = new SigningWorkerSupervisor(async () => (await loadParaSdk()).warmSigningWorker(para.environment, para.apiKey), {
+    quarantineMs: limits.refusalHoldMs,
+  });
+  const factory = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip), {
+    proxyConfigured: para.proxyConfigured,
+  });
+  const instances = new PristineInstancePool({
+    create: () => factory.create(),
+    size: limits.poolSize,
+    refillConcurrency: limits.poolRefillConcurrency,
+    maxIdleMs: POOL_MAX_IDLE_MS,
+    settleTimeoutMs: limits.paraCallTimeoutMs,
+    // Background constructions belong to no call: keep their round trips out of callers' traces.
+    runDetached: (fn) => context.with(suppressTracing(context.active()), fn),
+    beforeConstruct: () => admission.reserve(PARA_COST.construction),
+  });
+  return { instances, signing: worker, worker, pool: instances, terminateWorker: () => loadedParaSdk()?.resetSigningWorker() };
+}
+
+/**
+ * The SDK in `count` worker threads (docs/para-sdk.md §2 "SDK threads"): each with its own signing worker,
+ * supervisor and pristine pool (the pool size is per thread, split); admission, identity checks and telemetry here.
+ */
+function sdkInThreads(
+  count: number,
+  para: BoundaryOptions["para"],
+  limits: LimitsConfig,
+  telemetry: ParaTelemetry,
+  admission: ParaAdmission,
+  logger: BoundaryOptions["logger"],
+): SdkParts {
+  const listeners: Array<() => void> = [];
+  const consoleDebug = logger.isLevelEnabled?.("debug") ?? false;
+  const threads = new SdkThreadPool({
+    count,
+    spawn: (index) =>
+      spawnSdkThread(
+        {
+          environment: para.environment,
+          apiKey: para.apiKey,
+          proxyConfigured: para.proxyConfigured,
+          poolSize: Math.ceil(limits.poolSize / count),
+          refillConcurrency: Math.max(1, Math.ceil(limits.poolRefillConcurrency / count)),
+          maxIdleMs: POOL_MAX_IDLE_MS,
+          settleTimeoutMs: limits.paraCallTimeoutMs,
+          quarantineMs: limits.refusalHoldMs,
+          consoleDebug,
+        },
+        index,
+      ),
+    onRoundTrip: (trip) => telemetry.roundTrip(trip),
+    reserveConstruction: () => admission.reserve(PARA_COST.construction),
+    log: (text, thread) => logger.debug({ source: "console", sdkThread: thread }, text),
+    onAvailability: (available) => {
+      if (!available) logger.warn({}, "no SDK thread can serve");
+      for (const listener of listeners) listener();
+    },
+  });
+  return {
+    instances: threads,
+    signing: threadedSigning,
+    worker: {
+      ready: () => threads.ready(),
+      stop: () => threads.stop(),
+      stats: () => threads.stats().worker,
+    },
+    pool: { start: () => threads.start(), stop: () => undefined, stats: () => threads.stats().pool },
+    threads: {
+      stats: () => threads.stats().threads,
+      get isAvailable() {
+        return threads.isAvailable;
+      },
+      onChange: (listener) => listeners.push(listener),
+    },
+    terminateWorker: () => undefined,
+  };
+}
+
+const POOL_MAX_IDLE_MS = 60_000;

@@ -1,5 +1,6 @@
 import type { ParaEnvironment } from "../config/config.js";
-import { createParaInstance, type HttpOptions, type ParaInstance } from "./sdk/para-instance.js";
+import type { HttpOptions, ParaInstance } from "./sdk/para-instance.js";
+import { loadedParaSdk, loadParaSdk } from "./para-sdk-loader.js";
 import type { RoundTripListener } from "./para-endpoints.js";
 import type { SigningWorkerSupervisor } from "./signing-worker.js";
 
@@ -19,6 +20,7 @@ export class FreshInstanceFactory {
 
   async create(): Promise<ParaInstance> {
     await this.worker.ready();
-    return createParaInstance(this.environment, this.apiKey, this.onRoundTrip, this.http);
+    const sdk = loadedParaSdk() ?? (await loadParaSdk());
+    return sdk.createParaInstance(this.environment, this.apiKey, this.onRoundTrip, this.http);
   }
 }

@@ -33,7 +33,7 @@ export interface ParaInstanceSource {
 export interface GatewayOptions {
   instances: ParaInstanceSource & { readonly size: number };
   admission: ParaAdmission;
-  worker: SigningWorkerSupervisor;
+  worker: Pick<SigningWorkerSupervisor, "run">;
   identity: SessionIdentity;
   /** Para's REST verify endpoints (auth info for a session's verification token). */
   rest: ParaRestClient;
@@ -105,7 +105,7 @@ export interface ActingSession {
   /** One signing job; a refused signer is held (SIGNING_REFUSED) and refused again without Para work. */
   sign(item: SignItem): Promise<Signed>;
   /** The session as Para now knows it (a rotated session id included): a secret, like the caller's. */
-  exportSession(excludeSigners: boolean): string;
+  exportSession(excludeSigners: boolean): Promise<string>;
   /** One poll of a pending transaction review of this user (a Para round trip, paced by the budget). */
   reviewState(pendingTransactionId: string): Promise<ReviewState>;
 }
@@ -217,9 +217,9 @@ export class ParaGateway {
     });
   }
 
-  private exported(para: ParaInstance, excludeSigners: boolean): string {
+  private async exported(para: ParaInstance, excludeSigners: boolean): Promise<string> {
     try {
-      return para.exportSession({ excludeSigners });
+      return await para.exportSession({ excludeSigners });
     } catch (error) {
       throw mapParaError(error, "session export", para.lastFailure());
     }
@@ -239,7 +239,7 @@ export class ParaGateway {
     const wallet = identity.wallets.find((w) => w.id === item.walletId);
     if (!wallet) throw walletNotFound("para");
     try {
-      para.assertWallet(item.walletId);
+      await para.assertWallet(item.walletId);
     } catch (error) {
       throw mapParaError(error, "wallet lookup", para.lastFailure());
     }
@@ -283,7 +283,7 @@ export class ParaGateway {
         const identity = await this.confirm(para, session, check, true, prepaid, signal);
         const extended = extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
         const state: SessionState = { active: true, extended, identity };
-        if (exportAs) state.session = this.exported(para, exportAs.excludeSigners);
+        if (exportAs) state.session = await this.exported(para, exportAs.excludeSigners);
         return state;
       }),
     );

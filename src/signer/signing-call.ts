@@ -64,8 +64,8 @@ export async function signingCall<Req extends DescMessage, Res extends DescMessa
   return deps.gateway.act(call.session, plan, ctx.signal, call.wallets, async (acting) => {
     // The re-exported session is added to every answer, a replay's too, and never stored with the key: the store
     // keeps no session (docs/design.md: the service never stores one), and a replay gets the session as it is now.
-    const answer = (response: MessageShape<Res>) => {
-      if (returnSession) (response as MessageShape<Res> & WithSession).session = acting.exportSession(excludeSigners);
+    const answer = async (response: MessageShape<Res>) => {
+      if (returnSession) (response as MessageShape<Res> & WithSession).session = await acting.exportSession(excludeSigners);
       return response;
     };
     const fresh = async () => {

@@ -108,14 +108,14 @@ describe("ParaInstance over the real SDK", () => {
     api.route = (req) => (req.path === "/users/u1/session/keep-alive" ? { body: {}, headers: { "x-capsule-sid": "sid-2" } } : undefined);
     expect(await para.keepSessionAlive()).toBe(true);
 
-    const withoutSigners = decode(para.exportSession({ excludeSigners: true }));
+    const withoutSigners = decode(await para.exportSession({ excludeSigners: true }));
     expect(withoutSigners["sessionCookie"]).toBe("sid-2");
     expect(withoutSigners["userId"]).toBe("u1");
     const wallets = withoutSigners["wallets"] as Record<string, Record<string, unknown>>;
     expect(Object.keys(wallets).sort()).toEqual(["w-evm", "w-sol"]);
     expect(Object.values(wallets).some((w) => "signer" in w)).toBe(false);
 
-    const withSigners = decode(para.exportSession({ excludeSigners: false }));
+    const withSigners = decode(await para.exportSession({ excludeSigners: false }));
     expect((withSigners["wallets"] as Record<string, { signer?: string }>)["w-evm"]?.signer).toBe("share-evm");
     // The rotated id is the one the instance uses from now on.
     api.sessions.add("sid-2");
@@ -126,7 +126,7 @@ describe("ParaInstance over the real SDK", () => {
   test("exporting before a session is imported throws the SDK's refusal", async () => {
     const para = instance();
     expect(await para.settled()).toBe("ready");
-    expect(() => para.exportSession({ excludeSigners: true })).toThrow(/not authenticated/);
+    await expect(para.exportSession({ excludeSigners: true })).rejects.toThrow(/not authenticated/);
   });
 
   test("a message signing job reaches the worker with the session's user, share and id, and no review flow", async () => {
@@ -162,10 +162,10 @@ describe("ParaInstance over the real SDK", () => {
 
   test("the wallet check passes the session's wallets and refuses others with the SDK's lookup error", async () => {
     const para = await imported();
-    expect(() => para.assertWallet("w-evm")).not.toThrow();
+    await expect(para.assertWallet("w-evm")).resolves.toBeUndefined();
     let thrown: unknown;
     try {
-      para.assertWallet("w-unknown");
+      await para.assertWallet("w-unknown");
     } catch (error) {
       thrown = error;
     }

@@ -58,11 +58,15 @@ export interface ParaInstance {
   /**
    * The imported session as the instance now holds it, base64(JSON) in the shape of docs/para-sdk.md §3.1: a
    * session id Para rotated (the `x-capsule-sid` response header, e.g. on keep-alive) is the new one (§1 "Session
-   * rotation", §9). Synchronous, no I/O; throws unless the session is imported. A secret, like the caller's.
+   * rotation", §9). No I/O (async only because the instance may live in an SDK thread); rejects unless the session
+   * is imported. A secret, like the caller's.
    */
-  exportSession(options: { excludeSigners: boolean }): string;
-  /** Asks the SDK to confirm the wallet is usable by this session (pure, no I/O); throws if not. */
-  assertWallet(walletId: string): void;
+  exportSession(options: { excludeSigners: boolean }): Promise<string>;
+  /**
+   * Asks the SDK to confirm the wallet is usable by this session (pure, no I/O; async only because the instance may
+   * live in an SDK thread); rejects if not.
+   */
+  assertWallet(walletId: string): Promise<void>;
   /** One signing job on the shared worker, without the review flow. */
   sign(walletId: string, messageBase64: string): Promise<SignOutcome>;
   /**
@@ -148,8 +152,8 @@ export function adaptParaInstance(para: ParaServer, onRoundTrip?: RoundTripListe
       const res = (await para.issueJwt()) as { token?: unknown; keyId?: unknown };
       return { token: String(res.token ?? ""), keyId: String(res.keyId ?? "") };
     },
-    exportSession: ({ excludeSigners }) => para.exportSession({ excludeSigners }),
-    assertWallet: (walletId) => assertWalletUsable(para, walletId),
+    exportSession: async ({ excludeSigners }) => para.exportSession({ excludeSigners }),
+    assertWallet: async (walletId) => assertWalletUsable(para, walletId),
     sign: (walletId, messageBase64) => signMessageWithoutReview(para, walletId, messageBase64),
     signTransaction: (walletId, transactionBase64, chainId) => signTransactionWithoutReview(para, walletId, transactionBase64, chainId),
     pendingTransaction: async (userId, pendingTransactionId, signal) => {

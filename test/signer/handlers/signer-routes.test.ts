@@ -62,7 +62,7 @@ class FakeGateway {
         this.signed.push(item);
         return this.signs();
       },
-      exportSession: (excludeSigners) => `exported-session-${excludeSigners}`,
+      exportSession: async (excludeSigners) => `exported-session-${excludeSigners}`,
       reviewState: async () => "pending",
     };
     return use(acting);

@@ -1,0 +1,164 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { format } from "node:util";
+import { parentPort, workerData } from "node:worker_threads";
+import { redactText } from "../../telemetry/console-guard.js";
+import { FreshInstanceFactory } from "../instance-factory.js";
+import { PristineInstancePool } from "../instance-pool.js";
+import { resetSigningWorker, warmSigningWorker } from "../para-sdk.js";
+import type { ParaInstance } from "../sdk/para-instance.js";
+import { SigningWorkerSupervisor } from "../signing-worker.js";
+import { type FromThread, type SdkThreadOptions, type ThreadStats, type ToThread, toWire } from "./sdk-thread-protocol.js";
+
+/**
+ * An SDK thread: the SDK's per-call work (construction, import, session check, keep-alive, sign) off the main thread
+ * (docs/para-sdk.md §2, "SDK threads"). It holds what the main thread held when the SDK ran there: its own pristine
+ * instance pool, its own signing worker (the SDK's is per module graph, so one per thread) under its own supervisor,
+ * and a console guard. Admission, authorisation, identity checks and telemetry stay on the main thread: background
+ * constructions ask it for their round trips, and round trips are reported to it, tagged with the request they
+ * happened under (so the main side records them under that request's trace context).
+ */
+
+const port = parentPort;
+if (!port) throw new Error("sdk-thread-entry.ts runs only as a worker thread");
+const options = workerData as SdkThreadOptions;
+const post = (message: FromThread) => port.postMessage(message);
+
+// The SDK writes to console on its own (sessions included in DEV): redacted and forwarded for debug, else dropped.
+const forward = options.consoleDebug ? (...args: unknown[]) => post({ t: "log", text: redactText(format(...args)) }) : () => undefined;
+console.log = console.info = console.warn = console.error = console.debug = console.trace = forward;
+
+/** The request (its id) a piece of SDK work runs for; round trips carry it back. */
+const requestScope = new AsyncLocalStorage<number>();
+const reservations = new Map<number, (ok: boolean) => void>();
+let nextReservation = 0;
+
+const supervisor = new SigningWorkerSupervisor(() => warmSigningWorker(options.environment, options.apiKey), { quarantineMs: options.quarantineMs });
+const factory = new FreshInstanceFactory(options.environment, options.apiKey, supervisor, (trip) => post({ t: "trip", ctx: requestScope.getStore(), trip }), {
+  proxyConfigured: options.proxyConfigured,
+});
+const pool = new PristineInstancePool({
+  create: () => factory.create(),
+  size: options.poolSize,
+  refillConcurrency: options.refillConcurrency,
+  maxIdleMs: options.maxIdleMs,
+  settleTimeoutMs: options.settleTimeoutMs,
+  // Background constructions belong to no request: their round trips are recorded without a trace.
+  runDetached: (fn) => requestScope.exit(fn),
+  beforeConstruct: () =>
+    new Promise<void>((resolve, reject) => {
+      const id = nextReservation++;
+      reservations.set(id, (ok) => (ok ? resolve() : reject(new Error("construction not admitted"))));
+      post({ t: "reserve", id });
+    }),
+});
+
+const instances = new Map<number, ParaInstance>();
+const aborts = new Map<number, AbortController>();
+let nextInstance = 0;
+
+const stats = (): ThreadStats => ({ pool: pool.stats(), worker: supervisor.stats() });
+
+async function acquire(id: number): Promise<number> {
+  const instance = await requestScope.run(id, () => pool.acquire(new AbortController().signal));
+  const number = nextInstance++;
+  instances.set(number, instance);
+  post({ t: "stats", stats: stats() });
+  return number;
+}
+
+async function op(message: Extract<ToThread, { t: "op" }>): Promise<{ value: unknown; instance: ParaInstance }> {
+  const instance = instances.get(message.instance);
+  if (!instance) throw new Error("para instance released or unknown in this SDK thread");
+  const { op, args } = message;
+  return requestScope.run(message.id, async () => {
+    if (op === "sign" || op === "signTransaction") {
+      const abort = new AbortController();
+      aborts.set(message.id, abort);
+      try {
+        const job = () =>
+          op === "sign"
+            ? instance.sign(args[0] as string, args[1] as string)
+            : instance.signTransaction(args[0] as string, args[1] as string, args[2] as string);
+        const value = await supervisor.run(job, message.signer, abort.signal);
+        post({ t: "stats", stats: stats() });
+        return { value, instance };
+      } finally {
+        aborts.delete(message.id);
+      }
+    }
+    if (op === "pendingTransaction") {
+      const abort = new AbortController();
+      aborts.set(message.id, abort);
+      try {
+        return { value: await instance.pendingTransaction(args[0] as string | undefined, args[1] as string, abort.signal), instance };
+      } finally {
+        aborts.delete(message.id);
+      }
+    }
+    const method = instance[op] as (...a: unknown[]) => unknown;
+    return { value: await method(...args), instance };
+  });
+}
+
+function answer(id: number, work: Promise<{ value: unknown; instance: ParaInstance | undefined }>): void {
+  work.then(
+    ({ value, instance }) => post({ t: "ok", id, value, failure: instance?.lastFailure() }),
+    (error: unknown) => post({ t: "err", id, error: toWire(error), failure: undefined }),
+  );
+}
+
+let stopping = false;
+
+port.on("message", (message: ToThread) => {
+  switch (message.t) {
+    case "acquire":
+      answer(
+        message.id,
+        acquire(message.id).then((value) => ({ value, instance: undefined })),
+      );
+      return;
+    case "op": {
+      const work = op(message);
+      work.then(undefined, (error: unknown) =>
+        post({ t: "err", id: message.id, error: toWire(error), failure: instances.get(message.instance)?.lastFailure() }),
+      );
+      work.then(
+        ({ value, instance }) => post({ t: "ok", id: message.id, value, failure: instance.lastFailure() }),
+        () => undefined,
+      );
+      return;
+    }
+    case "abort":
+      aborts.get(message.id)?.abort();
+      return;
+    case "release":
+      instances.delete(message.instance);
+      return;
+    case "reserved":
+      reservations.get(message.id)?.(message.ok);
+      reservations.delete(message.id);
+      return;
+    case "start":
+      pool.start();
+      return;
+    case "stop":
+      stopping = true;
+      pool.stop();
+      for (const settle of reservations.values()) settle(false);
+      reservations.clear();
+      void supervisor.stop(resetSigningWorker).finally(() => post({ t: "stopped" }));
+      return;
+  }
+});
+
+/** Warms the thread's signing worker, retrying (the supervisor's back-off paces it) until it is warm or stopping. */
+function warm(): void {
+  supervisor.ready().then(
+    () => post({ t: "ready" }),
+    () => {
+      if (!stopping) setTimeout(warm, 2_000);
+    },
+  );
+}
+warm();
+setInterval(() => post({ t: "stats", stats: stats() }), 1_000).unref();

@@ -1,0 +1,97 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { create, type DescMessage, toBinary } from "@bufbuild/protobuf";
+import type { ParaEnvironment } from "../../config/config.js";
+import type { ParaRoundTrip } from "../para-endpoints.js";
+import type { ParaFailure } from "../para-errors.js";
+import type { ParaInstance } from "../sdk/para-instance.js";
+import { sdkApiFailureOf } from "../sdk/sdk-internals.js";
+
+/**
+ * The messages between the main thread and an SDK thread (sdk-thread-entry.ts). Every value is structured-clone
+ * plain data; errors cross as WireError and are rebuilt on the main side so src/para/para-errors.ts maps them as if
+ * the SDK had thrown them here.
+ */
+
+/** What an SDK thread is started with (workerData). */
+export interface SdkThreadOptions {
+  environment: ParaEnvironment;
+  apiKey: string;
+  /** Proxy variables are set: the SDK's HTTP client honours them (sdk/para-instance.ts, HttpOptions). */
+  proxyConfigured: boolean;
+  poolSize: number;
+  refillConcurrency: number;
+  maxIdleMs: number;
+  settleTimeoutMs: number;
+  quarantineMs: number;
+  /** Forward the SDK's console output (redacted) for debug logging; otherwise it is dropped in the thread. */
+  consoleDebug: boolean;
+}
+
+/** The ParaInstance methods that cross as messages (the synchronous `lastFailure` travels with every answer). */
+export type InstanceOp = Exclude<keyof ParaInstance, "lastFailure" | "settled">;
+
+export type ToThread =
+  /** A fresh instance (from the thread's pristine pool, else constructed); answers its number. */
+  | { t: "acquire"; id: number }
+  | { t: "op"; id: number; instance: number; op: InstanceOp | "settled"; args: unknown[]; signer?: string }
+  /** The caller gave up on request `id` (its signal aborted). */
+  | { t: "abort"; id: number }
+  /** The main side no longer holds the instance: the thread forgets it. */
+  | { t: "release"; instance: number }
+  | { t: "reserved"; id: number; ok: boolean }
+  | { t: "start" }
+  | { t: "stop" };
+
+export interface ThreadStats {
+  pool: { handouts: number; fromPool: number; waiting: number };
+  worker: { convicted: number; warmups: number; refused: number; startFailures: number; quarantined: number };
+}
+
+export type FromThread =
+  /** Its signing worker is warm (sent again after the thread's warm-up retried). */
+  | { t: "ready" }
+  | { t: "ok"; id: number; value: unknown; failure: ParaFailure | undefined }
+  | { t: "err"; id: number; error: WireError; failure: ParaFailure | undefined }
+  /** A round trip of one of the thread's instances; `ctx` is the request it happened under, if any. */
+  | { t: "trip"; ctx: number | undefined; trip: ParaRoundTrip }
+  /** A background construction asks the main thread's admission for its round trips. */
+  | { t: "reserve"; id: number }
+  | { t: "stats"; stats: ThreadStats }
+  | { t: "log"; text: string }
+  | { t: "stopped" };
+
+/** An error as it crosses: a ConnectError whole (code, message, details), anything else as what para-errors.ts reads. */
+export type WireError =
+  | { kind: "connect"; code: Code; message: string; details: Array<{ type: string; value: Uint8Array }> }
+  | { kind: "error"; name: string; message: string; api: ParaFailure | undefined };
+
+export function toWire(error: unknown): WireError {
+  if (error instanceof ConnectError) {
+    const details = error.details.map((d) =>
+      "desc" in d
+        ? { type: d.desc.typeName, value: toBinary(d.desc as DescMessage, create(d.desc as DescMessage, d.value as never)) }
+        : { type: d.type, value: d.value },
+    );
+    return { kind: "connect", code: error.code, message: error.rawMessage, details };
+  }
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { kind: "error", name: e.name, message: e.message, api: sdkApiFailureOf(error) };
+}
+
+/**
+ * The error again, on the main side: a ConnectError with its details (findDetails reads them), or an Error with the
+ * same name and message, flagged as the SDK's ParaApiError (status, code) when it was one (sdk-internals.ts duck-types
+ * it the same way). Para's messages stay where they were: only ever a cause, never serialised to a caller.
+ */
+export function fromWire(wire: WireError): Error {
+  if (wire.kind === "connect") {
+    const error = new ConnectError(wire.message, wire.code);
+    // Incoming details (type name and bytes): findDetails decodes them as it does a peer's.
+    error.details.push(...wire.details);
+    return error;
+  }
+  const error = new Error(wire.message);
+  error.name = wire.name;
+  if (wire.api) Object.assign(error, { isParaApiError: true, status: wire.api.status, code: wire.api.code });
+  return error;
+}
