@@ -6,6 +6,7 @@ export interface BoundaryState {
   stats(): {
     pool: { handouts: number; fromPool: number; waiting: number };
     worker: { convicted: number; warmups: number; refused: number; startFailures: number; quarantined: number };
+    threads: { configured: number; ready: number; crashes: number; replacements: number };
   };
 }
 
@@ -17,7 +18,10 @@ export interface BoundaryState {
  *   `constructed`: built on the call's own time, i.e. the pool ran dry);
  * - `para_signer.signing_worker.events`: worker warm-ups, start failures, convictions (a job that crashed the worker
  *   alone) and refusals (a held wallet refused at once), by `para.worker.event`;
- * - `para_signer.signing_worker.held_wallets`: wallets held after such a crash (gauge; a count, never which).
+ * - `para_signer.signing_worker.held_wallets`: wallets held after such a crash (gauge; a count, never which);
+ * - `para_signer.sdk_threads.ready`: SDK threads that can serve (gauge; 0 with SIGNER_SDK_THREADS=0, where the SDK
+ *   runs on the main thread);
+ * - `para_signer.sdk_threads.events`: SDK thread crashes and replacements, by `para.sdk_thread.event`.
  */
 export function registerBoundaryMetrics(meter: Meter, boundary: BoundaryState): void {
   meter
@@ -42,4 +46,14 @@ export function registerBoundaryMetrics(meter: Meter, boundary: BoundaryState): 
   meter
     .createObservableGauge(sc.METRIC_WORKER_HELD_WALLETS, { unit: "{wallet}", description: "Wallets held after their signing job crashed the worker alone." })
     .addCallback((r) => r.observe(boundary.stats().worker.quarantined));
+  meter
+    .createObservableGauge(sc.METRIC_SDK_THREADS_READY, { unit: "{thread}", description: "SDK worker threads that can serve calls." })
+    .addCallback((r) => r.observe(boundary.stats().threads.ready));
+  meter
+    .createObservableCounter(sc.METRIC_SDK_THREAD_EVENTS, { unit: "{event}", description: "SDK worker thread crashes and replacements." })
+    .addCallback((r) => {
+      const s = boundary.stats().threads;
+      r.observe(s.crashes, { [sc.ATTR_SDK_THREAD_EVENT]: "crash" });
+      r.observe(s.replacements, { [sc.ATTR_SDK_THREAD_EVENT]: "replacement" });
+    });
 }

@@ -66,3 +66,7 @@ export const METRIC_WORKER_EVENTS = "para_signer.signing_worker.events";
 export const METRIC_WORKER_HELD_WALLETS = "para_signer.signing_worker.held_wallets";
 export const ATTR_POOL_SOURCE = "para.pool.source";
 export const ATTR_WORKER_EVENT = "para.worker.event";
+/** SDK threads (src/para/threads/): how many can serve, and crashes and replacements. */
+export const METRIC_SDK_THREADS_READY = "para_signer.sdk_threads.ready";
+export const METRIC_SDK_THREAD_EVENTS = "para_signer.sdk_threads.events";
+export const ATTR_SDK_THREAD_EVENT = "para.sdk_thread.event";

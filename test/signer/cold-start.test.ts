@@ -24,16 +24,35 @@ describe("cold start: the SDK's signing worker is warmed before SERVING", () => 
     workerThreads.Worker = Original;
   });
 
-  test("64 concurrent first SignMessage calls at a fresh server all succeed, on one worker thread", async () => {
-    expect(started).toBe(0);
-    h = await startSignerHarness(); // resolves once health says SERVING
-    expect(started).toBe(1);
-    const sessions = await Promise.all(Array.from({ length: 64 }, () => h!.mint()));
-    const results = await Promise.allSettled(
-      sessions.map((s) => h!.grpc.signMessage({ session: s.session, message: new TextEncoder().encode("cold"), format: MessageFormat.EIP191 })),
+  const burst = async (harness: SignerHarness) => {
+    const sessions = await Promise.all(Array.from({ length: 64 }, () => harness.mint()));
+    return Promise.allSettled(
+      sessions.map((s) => harness.grpc.signMessage({ session: s.session, message: new TextEncoder().encode("cold"), format: MessageFormat.EIP191 })),
     );
+  };
+
+  test("SDK on the main thread: 64 concurrent first SignMessage calls at a fresh server all succeed, on one worker thread", async () => {
+    expect(started).toBe(0);
+    h = await startSignerHarness({ env: { SIGNER_SDK_THREADS: "0" } }); // resolves once health says SERVING
+    expect(started).toBe(1);
+    const results = await burst(h);
     expect(results.filter((r) => r.status === "rejected")).toHaveLength(0);
     expect(started).toBe(1);
     expect(h.service.stats().worker.warmups).toBe(1);
+    await h.stop();
+    h = undefined;
+  });
+
+  test("SDK threads: the same burst succeeds, with one signing worker per SDK thread and none on the main thread", async () => {
+    const before = started;
+    h = await startSignerHarness({ env: { SIGNER_SDK_THREADS: "2" } });
+    const results = await burst(h);
+    expect(results.filter((r) => r.status === "rejected")).toHaveLength(0);
+    const { worker, threads } = h.service.stats();
+    expect(threads.configured).toBe(2);
+    // Each thread warmed its own signing worker once; the main thread started none (the threads are started
+    // through the ESM binding, which this counter does not see).
+    expect(worker.warmups).toBe(2);
+    expect(started).toBe(before);
   });
 });

@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { create, type DescMessage, toBinary } from "@bufbuild/protobuf";
+import { create, createRegistry, type DescMessage, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { file_google_rpc_error_details } from "../../../gen/google/rpc/error_details_pb.js";
 import type { ParaEnvironment } from "../../config/config.js";
 import type { ParaRoundTrip } from "../para-endpoints.js";
 import type { ParaFailure } from "../para-errors.js";
@@ -65,6 +66,8 @@ export type WireError =
   | { kind: "connect"; code: Code; message: string; details: Array<{ type: string; value: Uint8Array }> }
   | { kind: "error"; name: string; message: string; api: ParaFailure | undefined };
 
+const ERROR_DETAILS = createRegistry(file_google_rpc_error_details);
+
 export function toWire(error: unknown): WireError {
   if (error instanceof ConnectError) {
     const details = error.details.map((d) =>
@@ -85,10 +88,13 @@ export function toWire(error: unknown): WireError {
  */
 export function fromWire(wire: WireError): Error {
   if (wire.kind === "connect") {
-    const error = new ConnectError(wire.message, wire.code);
-    // Incoming details (type name and bytes): findDetails decodes them as it does a peer's.
-    error.details.push(...wire.details);
-    return error;
+    // Rebuilt as outgoing details (descriptor and value), as if thrown here: RecentRefusals keeps only those, and the
+    // server encodes them as it does every error of ours. Our errors carry only google.rpc error details.
+    const details = wire.details.flatMap((d) => {
+      const desc = ERROR_DETAILS.getMessage(d.type);
+      return desc ? [{ desc, value: fromBinary(desc, d.value) }] : [];
+    });
+    return new ConnectError(wire.message, wire.code, undefined, details);
   }
   const error = new Error(wire.message);
   error.name = wire.name;
