@@ -136,6 +136,8 @@ describe("ParaBoundary lifecycle", () => {
       pool: { handouts: 5, fromPool: 4, waiting: 2 },
       worker: { ...WORKER_STATS, warmups: 1 },
       jwks: { fetches: 3, failures: 1, keys: 2 },
+      // The SDK on the main thread: no SDK threads.
+      threads: { configured: 0, ready: 0, crashes: 0, replacements: 0 },
     });
   });
 });

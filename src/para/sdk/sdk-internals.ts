@@ -179,6 +179,14 @@ export function sdkApiFailureOf(error: unknown): ParaFailure | undefined {
   };
 }
 
+/**
+ * An error that `sdkApiFailureOf` reads as the SDK's `ParaApiError` with this failure: how one thrown in an SDK thread
+ * is rebuilt on the main thread (src/para/threads/sdk-thread-protocol.ts), so para-errors.ts maps it the same.
+ */
+export function asSdkApiError(error: Error, failure: ParaFailure): Error {
+  return Object.assign(error, { isParaApiError: true, status: failure.status, code: failure.code });
+}
+
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : "");
 
 /**

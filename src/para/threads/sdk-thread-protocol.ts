@@ -5,7 +5,7 @@ import type { ParaEnvironment } from "../../config/config.js";
 import type { ParaRoundTrip } from "../para-endpoints.js";
 import type { ParaFailure } from "../para-errors.js";
 import type { ParaInstance } from "../sdk/para-instance.js";
-import { sdkApiFailureOf } from "../sdk/sdk-internals.js";
+import { asSdkApiError, sdkApiFailureOf } from "../sdk/sdk-internals.js";
 
 /**
  * The messages between the main thread and an SDK thread (sdk-thread-entry.ts). Every value is structured-clone
@@ -83,7 +83,7 @@ export function toWire(error: unknown): WireError {
 
 /**
  * The error again, on the main side: a ConnectError with its details (findDetails reads them), or an Error with the
- * same name and message, flagged as the SDK's ParaApiError (status, code) when it was one (sdk-internals.ts duck-types
+ * same name and message, flagged as the SDK's API error (status, code) when it was one (sdk-internals.ts duck-types
  * it the same way). Para's messages stay where they were: only ever a cause, never serialised to a caller.
  */
 export function fromWire(wire: WireError): Error {
@@ -98,6 +98,5 @@ export function fromWire(wire: WireError): Error {
   }
   const error = new Error(wire.message);
   error.name = wire.name;
-  if (wire.api) Object.assign(error, { isParaApiError: true, status: wire.api.status, code: wire.api.code });
-  return error;
+  return wire.api ? asSdkApiError(error, wire.api) : error;
 }
