@@ -292,6 +292,17 @@ describe("@getpara/server-sdk internals (src/para/sdk/sdk-internals.ts)", () => 
     expect(internals.sdkApiFailureOf(new Error("not the SDK's"))).toBeUndefined();
   });
 
+  contract("asSdkApiError", "an SDK API error rebuilt from its name, message, status and code reads as the SDK's own", "§1 Status handling", async () => {
+    const para = await offlineInstance();
+    pointSdkAt(para, api.url);
+    api.route = () => ({ status: 429, body: {} });
+    const limited = (await internals.fetchPendingTransaction(para, "u1", "ptx-1").catch((error: unknown) => error)) as Error;
+    const failure = internals.sdkApiFailureOf(limited)!;
+    const rebuilt = internals.asSdkApiError(Object.assign(new Error(limited.message), { name: limited.name }), failure);
+    expect(internals.sdkApiFailureOf(rebuilt)).toEqual(internals.sdkApiFailureOf(limited));
+    expect(rebuilt.name).toBe("ParaApiError");
+  });
+
   contract("sdkApiFailureOf", "no answer from Para rejects with ParaApiError carrying no status and the transport's code", "§1 Status handling", async () => {
     const para = await offlineInstance();
     const gone = await startStubApi();
