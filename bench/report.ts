@@ -264,6 +264,20 @@ function goals(run: BenchRun, view: RunView): string[] {
     at64.filter((k) => k.rpc === "VerifyJwt"),
   );
 
+  // Issue 18: the SDK in worker threads, default settings, +20 ms: throughput and the main thread's CPU per call
+  // against the docs' pattern, and what the threads buy against the same service with the SDK on its main thread.
+  for (const rpc of ["CheckSession", "SignEvmEip191"] as const) {
+    const k: StepKey = { latencyMs: 20, rpc, concurrency: 64 };
+    const tput = view.paired("para-signer", PATTERN, k, THROUGHPUT);
+    const mainCpu = view.paired("para-signer", PATTERN, k, MAIN_CPU_PER_CALL);
+    const inline = view.paired("para-signer", "para-signer-inline", k, THROUGHPUT);
+    out.push(`| issue 18: ${rpc} throughput at c=64, +20 ms, at least 1.3× the pattern's | ${measured(tput)} | ${verdict(tput, (m) => m >= 1.3)} |`);
+    out.push(
+      `| issue 18: ${rpc} main-thread CPU per call at c=64, +20 ms, at most 0.35× the pattern's | ${measured(mainCpu)} | ${verdict(mainCpu, (m) => m <= 0.35)} |`,
+    );
+    if (inline.n > 0) out.push(`| issue 18: ${rpc} throughput at c=64, +20 ms, SDK threads against the SDK on the main thread | ${measured(inline)} | reported |`);
+  }
+
   // Issue 12: what confirming each session with Para costs. Against the floor (which makes the same Para round
   // trips, cached the same way) and, with BENCH_BASELINE_REF, against the code before the check, paired per round.
   for (const rpc of ["CheckSession", "SignEvmEip191"] as const) {

@@ -76,6 +76,15 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
     nodeArgs: [...SIGNER_NODE_ARGS],
     env: { ...signer, SIGNER_WORKERS: "2" },
   });
+  // The SDK on the main thread (as before SDK threads): what the threads buy, measured in the same rounds.
+  specs.push({
+    id: "para-signer-inline",
+    label: "para-signer, SDK on the main thread",
+    protocol: "grpc",
+    entry: "src/runtime/main.ts",
+    nodeArgs: [...SIGNER_NODE_ARGS],
+    env: { ...signer, SIGNER_SDK_THREADS: "0" },
+  });
   if (o.otlpUrl) {
     specs.push({
       id: "para-signer+otel",

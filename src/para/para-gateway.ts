@@ -28,6 +28,8 @@ import { ATTR_PARA_WALLET_TYPE } from "../telemetry/semconv.js";
 /** Hands out one fresh, never-reused SDK instance per call. */
 export interface ParaInstanceSource {
   acquire(signal: AbortSignal): Promise<ParaInstance>;
+  /** The call is done with the instance (never used again); a source that holds nothing for it needs no release. */
+  release?(instance: ParaInstance): void;
 }
 
 export interface GatewayOptions {
@@ -159,13 +161,14 @@ export class ParaGateway {
     const prepaid = this.identityCost(session, false);
     const cost = PARA_COST.touch + prepaid + (plan.keepAlive ? PARA_COST.keepAlive : 0) + Math.min(plan.signs, 1) * PARA_COST.sign;
     return this.remembered(session, () =>
-      this.admitted(cost, async () => {
-        const para = await this.open(session, signal);
-        const check = await this.call(para, para.checkSession(), signal, "session check");
-        if (!check.active) throw sessionInactive();
-        const identity = await this.confirm(para, session, check, false, prepaid, signal);
-        return use(this.acting(para, session, identity, Math.min(plan.signs, 1), signal));
-      }),
+      this.admitted(cost, () =>
+        this.opened(session, signal, async (para) => {
+          const check = await this.call(para, para.checkSession(), signal, "session check");
+          if (!check.active) throw sessionInactive();
+          const identity = await this.confirm(para, session, check, false, prepaid, signal);
+          return use(this.acting(para, session, identity, Math.min(plan.signs, 1), signal));
+        }),
+      ),
     );
   }
 
@@ -275,28 +278,30 @@ export class ParaGateway {
     this.options.refusals.refuseIfHeld(session.key);
     const prepaid = this.identityCost(session, true);
     return this.remembered(session, () =>
-      this.admitted(PARA_COST.touch + prepaid + (extend ? PARA_COST.keepAlive : 0), async () => {
-        const para = await this.open(session, signal);
-        const check = await this.call(para, para.checkSession(), signal, "session check");
-        // Reporting an inactive session is CheckSession's job; Para confirmed nobody, so nobody is named.
-        if (!check.active) return { active: false, extended: false, identity: undefined };
-        const identity = await this.confirm(para, session, check, true, prepaid, signal);
-        const extended = extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
-        const state: SessionState = { active: true, extended, identity };
-        if (exportAs) state.session = await this.exported(para, exportAs.excludeSigners);
-        return state;
-      }),
+      this.admitted(PARA_COST.touch + prepaid + (extend ? PARA_COST.keepAlive : 0), () =>
+        this.opened(session, signal, async (para): Promise<SessionState> => {
+          const check = await this.call(para, para.checkSession(), signal, "session check");
+          // Reporting an inactive session is CheckSession's job; Para confirmed nobody, so nobody is named.
+          if (!check.active) return { active: false, extended: false, identity: undefined };
+          const identity = await this.confirm(para, session, check, true, prepaid, signal);
+          const extended = extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
+          const state: SessionState = { active: true, extended, identity };
+          if (exportAs) state.session = await this.exported(para, exportAs.excludeSigners);
+          return state;
+        }),
+      ),
     );
   }
 
   async issueJwt(session: ValidSession, signal: AbortSignal): Promise<{ token: string; keyId: string }> {
     this.options.refusals.refuseIfHeld(session.key);
-    return this.admitted(PARA_COST.jwt, async () => {
-      const para = await this.open(session, signal);
-      const issued = await this.call(para, para.issueJwt(), signal, "jwt issue");
-      if (!issued.token) throw internalError("para issued no jwt");
-      return issued;
-    });
+    return this.admitted(PARA_COST.jwt, () =>
+      this.opened(session, signal, async (para) => {
+        const issued = await this.call(para, para.issueJwt(), signal, "jwt issue");
+        if (!issued.token) throw internalError("para issued no jwt");
+        return issued;
+      }),
+    );
   }
 
   /**
@@ -366,12 +371,27 @@ export class ParaGateway {
     }
   }
 
-  private async open(session: ValidSession, signal: AbortSignal): Promise<ParaInstance> {
-    return this.options.telemetry.step("para.session.import", {}, async () => {
-      const para = await this.options.instances.acquire(signal);
-      await this.call(para, para.importSession(session.canonical), signal, "session import");
-      return para;
+  /**
+   * A fresh instance with the session imported, for `use` alone: handed back to its source afterwards (an SDK
+   * thread then forgets it at once), however `use` ends.
+   */
+  private async opened<T>(session: ValidSession, signal: AbortSignal, use: (para: ParaInstance) => Promise<T>): Promise<T> {
+    const { instances, telemetry } = this.options;
+    const para = await telemetry.step("para.session.import", {}, async () => {
+      const fresh = await instances.acquire(signal);
+      try {
+        await this.call(fresh, fresh.importSession(session.canonical), signal, "session import");
+      } catch (error) {
+        instances.release?.(fresh);
+        throw error;
+      }
+      return fresh;
     });
+    try {
+      return await use(para);
+    } finally {
+      instances.release?.(para);
+    }
   }
 
   private async call<T>(para: ParaInstance, work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {

@@ -176,4 +176,15 @@ describe("SdkThreadPool", () => {
     expect(spawned[0]!.terminated).toBe(true);
     await expect(signing).rejects.toMatchObject({ code: Code.Unavailable });
   });
+
+  test("a released instance is forgotten by its thread at once (once), not when the main side's proxy is collected", async () => {
+    const { pool, spawned } = poolOf(1);
+    spawned[0]!.send({ t: "ready" });
+    const instance = await pool.acquire(signal);
+    const acquired = spawned[0]!.received.findIndex((m) => m.t === "acquire");
+    pool.release(instance);
+    pool.release(instance);
+    const releases = spawned[0]!.received.filter((m) => m.t === "release");
+    expect(releases).toEqual([{ t: "release", instance: acquired + 1 }]);
+  });
 });

@@ -52,6 +52,12 @@ interface Pending {
   fail: (error: Error) => void;
 }
 
+interface Held {
+  thread: Thread;
+  instance: number;
+  acquireId: number;
+}
+
 interface Thread {
   index: number;
   handle: ThreadHandle;
@@ -93,10 +99,10 @@ export class SdkThreadPool implements ParaInstanceSource {
   /** The trace context of each request in flight (and of each acquire until its instance is released). */
   private readonly contexts = new Map<number, Context>();
   private readyWaiters: Array<() => void> = [];
-  private readonly released = new FinalizationRegistry<{ thread: Thread; instance: number; acquireId: number }>(({ thread, instance, acquireId }) => {
-    this.contexts.delete(acquireId);
-    if (thread.state === "ready" || thread.state === "starting") thread.handle.postMessage({ t: "release", instance });
-  });
+  /** Where each handed-out instance lives, until the gateway releases it. */
+  private readonly held = new WeakMap<ParaInstance, Held>();
+  /** A backstop for an instance dropped without release (a bug): its thread forgets it once it is collected here. */
+  private readonly collected = new FinalizationRegistry<Held>((held) => this.forget(held));
 
   constructor(private readonly options: SdkThreadPoolOptions) {
     this.threads = new Array<Thread | undefined>(options.count).fill(undefined);
@@ -167,8 +173,24 @@ export class SdkThreadPool implements ParaInstanceSource {
         this.contexts.delete(opId);
       });
     });
-    this.released.register(instance, { thread, instance: number, acquireId: id });
+    const held: Held = { thread, instance: number, acquireId: id };
+    this.held.set(instance, held);
+    this.collected.register(instance, held, held);
     return instance;
+  }
+
+  /** The call is done with `instance`: its thread forgets it now, not when this side's proxy is collected. */
+  release(instance: ParaInstance): void {
+    const held = this.held.get(instance);
+    if (!held) return;
+    this.held.delete(instance);
+    this.collected.unregister(held);
+    this.forget(held);
+  }
+
+  private forget({ thread, instance, acquireId }: Held): void {
+    this.contexts.delete(acquireId);
+    if (thread.state === "ready" || thread.state === "starting") thread.handle.postMessage({ t: "release", instance });
   }
 
   /** Stops every thread: each stops its pool and its signing worker, then is terminated. */
