@@ -57,7 +57,6 @@ afterEach(() => vi.useRealTimers());
 describe("SdkThreadPool", () => {
   test("serves once a thread is ready; each call goes to the least-loaded thread and stays there", async () => {
     const { pool, spawned } = poolOf(2);
-    await expect(pool.acquire(signal)).rejects.toThrow(/sdk thread unavailable/);
     for (const t of spawned) t.send({ t: "ready" });
     await pool.ready();
     const first = await pool.acquire(signal);
@@ -186,5 +185,32 @@ describe("SdkThreadPool", () => {
     pool.release(instance);
     const releases = spawned[0]!.received.filter((m) => m.t === "release");
     expect(releases).toEqual([{ t: "release", instance: acquired + 1 }]);
+  });
+
+  test("a call that comes while the threads start waits for one (a fresh process); it gives up with its signal", async () => {
+    const { pool, spawned } = poolOf(1);
+    let got = false;
+    const early = pool.acquire(signal).then((instance) => {
+      got = true;
+      return instance;
+    });
+    const abort = new AbortController();
+    const impatient = pool.acquire(abort.signal);
+    await flush();
+    expect(got).toBe(false);
+    abort.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
+    await expect(impatient).rejects.toMatchObject({ code: Code.DeadlineExceeded });
+    spawned[0]!.send({ t: "ready" });
+    await expect(early).resolves.toBeDefined();
+    expect(spawned[0]!.received.filter((m) => m.t === "acquire")).toHaveLength(1);
+  });
+
+  test("with every thread dead (waiting for its replacement), a call fails at once, UNAVAILABLE", async () => {
+    const { pool, spawned } = poolOf(1, { minBackoffMs: 60_000 });
+    spawned[0]!.send({ t: "ready" });
+    await pool.ready();
+    spawned[0]!.crash();
+    await expect(pool.acquire(signal)).rejects.toMatchObject({ code: Code.Unavailable });
+    await pool.stop();
   });
 });

@@ -2,6 +2,7 @@ import { type Context, context, ROOT_CONTEXT } from "@opentelemetry/api";
 import { suppressTracing } from "@opentelemetry/core";
 import { Code } from "@connectrpc/connect";
 import { retryable } from "../../errors/error-model.js";
+import { untilAborted } from "../bounded.js";
 import type { ParaRoundTrip } from "../para-endpoints.js";
 import type { ParaInstanceSource } from "../para-gateway.js";
 import type { ParaInstance } from "../sdk/para-instance.js";
@@ -147,7 +148,10 @@ export class SdkThreadPool implements ParaInstanceSource {
     return { ...total, threads: { configured: this.options.count, ready, crashes: this.crashes, replacements: this.replacements } };
   }
 
-  async acquire(_signal: AbortSignal): Promise<ParaInstance> {
+  async acquire(signal: AbortSignal): Promise<ParaInstance> {
+    // A call that comes while the threads are still starting (a fresh process, a replacement) waits for one, as a
+    // call waits for the signing worker with the SDK on the main thread; with every thread dead it fails at once.
+    if (!this.available && !this.stopping && this.threads.some((t) => t?.state === "starting")) await untilAborted(this.ready(), signal);
     const thread = this.leastLoaded();
     if (!thread) throw threadUnavailable();
     const id = this.nextId++;
