@@ -47,6 +47,17 @@ export interface SpecOptions {
 /** Node flags from a space-separated environment variable (for experiments). */
 const nodeArgsFrom = (name: string): string[] => (process.env[name] ?? "").split(" ").filter(Boolean);
 
+/** NAME=value settings from a space-separated environment variable (for experiments). */
+function settingsFrom(name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of nodeArgsFrom(name)) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new Error(`${name}: "${pair}" is not NAME=value`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
 /** Node flags for the Express pattern, for experiments (e.g. --cpu-prof to compare profiles). */
 const EXPRESS_NODE_ARGS = nodeArgsFrom("BENCH_EXPRESS_NODE_ARGS");
 
@@ -97,16 +108,17 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
       env: { ...signer, OTEL_EXPORTER_OTLP_ENDPOINT: o.otlpUrl, OTEL_SERVICE_NAME: "para-signer-bench", OTEL_BSP_SCHEDULE_DELAY: "250" },
     });
   }
-  // An experiment: para-signer once more with other node flags, measured in the same rounds as the rest.
+  // An experiment: para-signer once more with other node flags and/or settings, measured in the same rounds.
   const variant = nodeArgsFrom("BENCH_VARIANT_NODE_ARGS");
-  if (variant.length > 0) {
+  const variantEnv = settingsFrom("BENCH_VARIANT_ENV");
+  if (variant.length > 0 || Object.keys(variantEnv).length > 0) {
     specs.push({
       id: "para-signer-variant",
-      label: `para-signer ${variant.join(" ")}`,
+      label: `para-signer ${[...variant, ...Object.entries(variantEnv).map(([k, v]) => `${k}=${v}`)].join(" ")}`,
       protocol: "grpc",
       entry: "src/runtime/main.ts",
       nodeArgs: variant,
-      env: signer,
+      env: { ...signer, ...variantEnv },
     });
   }
   // The same para-signer at another commit (BENCH_BASELINE_REF, checked out by run.ts), measured in the same rounds:
@@ -168,7 +180,11 @@ function baseEnv(): Record<string, string> {
 /** `onLine` sees every line the child writes (the soak scans them all for leaked secrets). */
 export async function launch(spec: SystemSpec, timeoutMs = 30_000, onLine?: (line: string) => void): Promise<RunningSystem> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", ...spec.nodeArgs, spec.entry], {
+  const args = ["--import", "tsx", ...spec.nodeArgs, spec.entry];
+  // BENCH_SYSTEM_CPUS pins every system to those CPUs (taskset's list, e.g. "1"), to check the core projection.
+  const cpus = process.env["BENCH_SYSTEM_CPUS"];
+  const [command, argv] = cpus ? ["taskset", ["-c", cpus, process.execPath, ...args]] : [process.execPath, args];
+  const child: ChildProcess = spawn(command, argv, {
     cwd: spec.cwd ?? REPO_ROOT,
     env: { ...baseEnv(), LOG_LEVEL, ...spec.env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],

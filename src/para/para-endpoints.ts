@@ -45,6 +45,8 @@ export interface ParaRoundTrip {
   endpoint: ParaEndpoint;
   status: number | undefined;
   durationMs: number;
+  /** When it ended (epoch ms), when it is recorded later than that (SDK threads send theirs with their answers). */
+  endedAt?: number;
 }
 
 export type RoundTripListener = (trip: ParaRoundTrip) => void;

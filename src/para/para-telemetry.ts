@@ -29,9 +29,10 @@ export class ParaTelemetry {
   /** Records a round trip that already happened (the SDK's HTTP client reports them when they finish). */
   roundTrip(trip: ParaRoundTrip): void {
     const attrs = roundTripAttributes(trip.endpoint, trip.status);
-    const span = this.tracer.startSpan(`para ${trip.endpoint}`, { kind: SpanKind.CLIENT, attributes: attrs, startTime: Date.now() - trip.durationMs });
+    const endedAt = trip.endedAt ?? Date.now();
+    const span = this.tracer.startSpan(`para ${trip.endpoint}`, { kind: SpanKind.CLIENT, attributes: attrs, startTime: endedAt - trip.durationMs });
     if (trip.status !== 200) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
+    span.end(endedAt);
     this.duration.record(trip.durationMs / 1000, attrs);
     this.observe(trip.status);
   }

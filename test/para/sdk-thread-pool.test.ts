@@ -1,5 +1,7 @@
 import { EventEmitter } from "node:events";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { context, createContextKey, ROOT_CONTEXT } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { withReason } from "../../src/errors/error-model.js";
@@ -16,7 +18,7 @@ class FakeThread extends EventEmitter {
   postMessage(message: ToThread): void {
     this.received.push(message);
     // Acquires are answered at once with a new instance number.
-    if (message.t === "acquire") queueMicrotask(() => this.send({ t: "ok", id: message.id, value: this.received.length, failure: undefined }));
+    if (message.t === "acquire") queueMicrotask(() => this.send({ t: "ok", trips: [], id: message.id, value: this.received.length, failure: undefined }));
   }
   send(message: FromThread): void {
     this.emit("message", message);
@@ -71,7 +73,7 @@ describe("SdkThreadPool", () => {
     const other = spawned.find((t) => t !== busyThread)!;
     expect(other.ops().map((m) => m.op)).toEqual(["keepSessionAlive", "fetchWallets"]);
     expect(busyThread.ops().map((m) => m.op)).toEqual(["checkSession"]);
-    busyThread.send({ t: "ok", id: busyThread.ops()[0]!.id, value: { active: true }, failure: { status: 500, code: undefined } });
+    busyThread.send({ t: "ok", trips: [], id: busyThread.ops()[0]!.id, value: { active: true }, failure: { status: 500, code: undefined } });
     await expect(busy).resolves.toEqual({ active: true });
     // The instance's last failure travels with the answer, so lastFailure() stays synchronous.
     expect(first.lastFailure()).toEqual({ status: 500, code: undefined });
@@ -86,9 +88,9 @@ describe("SdkThreadPool", () => {
     await flush();
     const [signOp, checkOp] = spawned[0]!.ops();
     const refusal = withReason(Code.FailedPrecondition, "refused", "SIGNING_REFUSED", {});
-    spawned[0]!.send({ t: "err", id: signOp!.id, error: toWire(refusal), failure: undefined });
+    spawned[0]!.send({ t: "err", trips: [], id: signOp!.id, error: toWire(refusal), failure: undefined });
     const sdkError = Object.assign(new Error("Request failed"), { isParaApiError: true, status: 429, code: "ERR_BAD_REQUEST" });
-    spawned[0]!.send({ t: "err", id: checkOp!.id, error: toWire(sdkError), failure: { status: 429, code: undefined } });
+    spawned[0]!.send({ t: "err", trips: [], id: checkOp!.id, error: toWire(sdkError), failure: { status: 429, code: undefined } });
     const signed = await signing.catch((e: unknown) => e);
     expect(signed).toBeInstanceOf(ConnectError);
     expect((signed as ConnectError).findDetails(ErrorInfoSchema)[0]?.reason).toBe("SIGNING_REFUSED");
@@ -115,7 +117,7 @@ describe("SdkThreadPool", () => {
     expect((failed as ConnectError).findDetails(RetryInfoSchema)).toHaveLength(1);
     // Its instance is gone with it; the next operation fails the same way, without a message.
     await expect(a.keepSessionAlive()).rejects.toMatchObject({ code: Code.Unavailable });
-    threadB.send({ t: "ok", id: threadB.ops()[0]!.id, value: { active: false }, failure: undefined });
+    threadB.send({ t: "ok", trips: [], id: threadB.ops()[0]!.id, value: { active: false }, failure: undefined });
     await expect(bCall).resolves.toEqual({ active: false });
     // New calls go to the surviving thread.
     const c = await pool.acquire(signal);
@@ -212,5 +214,32 @@ describe("SdkThreadPool", () => {
     spawned[0]!.crash();
     await expect(pool.acquire(signal)).rejects.toMatchObject({ code: Code.Unavailable });
     await pool.stop();
+  });
+
+  test("round trips come with their request's answer and are recorded in its trace context, before the answer is used", async () => {
+    // A context manager, so `context.with` carries the call's context (the service's OTel SDK registers one).
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const seen: Array<{ endpoint: string; call: unknown; endedAt: number | undefined }> = [];
+    const key = createContextKey("call");
+    const { pool, spawned } = poolOf(1, {
+      onRoundTrip: (trip) => seen.push({ endpoint: trip.endpoint, call: context.active().getValue(key), endedAt: trip.endedAt }),
+    });
+    spawned[0]!.send({ t: "ready" });
+    const instance = await pool.acquire(signal);
+    const checked = context.with(ROOT_CONTEXT.setValue(key, "call-1"), () => instance.checkSession());
+    await flush();
+    const op = spawned[0]!.ops()[0]!;
+    spawned[0]!.send({
+      t: "ok",
+      id: op.id,
+      value: { active: true },
+      failure: undefined,
+      trips: [{ endpoint: "touch", status: 200, durationMs: 20, endedAt: 1_000 }],
+    });
+    expect(seen).toEqual([{ endpoint: "touch", call: "call-1", endedAt: 1_000 }]);
+    await checked;
+    // Background constructions' round trips come loose, a few at a time, and belong to no call.
+    spawned[0]!.send({ t: "trips", trips: [{ ctx: undefined, trip: { endpoint: "touch", status: 200, durationMs: 5 } }] });
+    expect(seen[1]).toEqual({ endpoint: "touch", call: undefined, endedAt: undefined });
   });
 });

@@ -5,6 +5,8 @@ import { redactText } from "../../telemetry/console-guard.js";
 import { FreshInstanceFactory } from "../instance-factory.js";
 import { PristineInstancePool } from "../instance-pool.js";
 import { resetSigningWorker, warmSigningWorker } from "../para-sdk.js";
+import type { ParaRoundTrip } from "../para-endpoints.js";
+import type { ParaFailure } from "../para-errors.js";
 import type { ParaInstance } from "../sdk/para-instance.js";
 import { SigningWorkerSupervisor } from "../signing-worker.js";
 import { type FromThread, type SdkThreadOptions, type ThreadStats, type ToThread, toWire } from "./sdk-thread-protocol.js";
@@ -33,7 +35,38 @@ const reservations = new Map<number, (ok: boolean) => void>();
 let nextReservation = 0;
 
 const supervisor = new SigningWorkerSupervisor(() => warmSigningWorker(options.environment, options.apiKey), { quarantineMs: options.quarantineMs });
-const factory = new FreshInstanceFactory(options.environment, options.apiKey, supervisor, (trip) => post({ t: "trip", ctx: requestScope.getStore(), trip }), {
+/**
+ * Round trips travel with the answer of the request they ran under (one message per operation, not one per round
+ * trip: postMessage's cloning was a visible share of a thread's CPU); the rest go out every TRIP_FLUSH_MS.
+ */
+const tripsOf = new Map<number, ParaRoundTrip[]>();
+let loose: Array<{ ctx: number | undefined; trip: ParaRoundTrip }> = [];
+let flushTimer: NodeJS.Timeout | undefined;
+const TRIP_FLUSH_MS = 50;
+function recordTrip(trip: ParaRoundTrip): void {
+  const stamped = { ...trip, endedAt: Date.now() };
+  const ctx = requestScope.getStore();
+  const carried = ctx === undefined ? undefined : tripsOf.get(ctx);
+  if (carried) return void carried.push(stamped);
+  loose.push({ ctx, trip: stamped });
+  flushTimer ??= setTimeout(() => {
+    flushTimer = undefined;
+    const trips = loose;
+    loose = [];
+    post({ t: "trips", trips });
+  }, TRIP_FLUSH_MS);
+}
+/** Starts collecting request `id`'s round trips; the returned function hands them over (once). */
+function collectTrips(id: number): () => ParaRoundTrip[] {
+  tripsOf.set(id, []);
+  return () => {
+    const trips = tripsOf.get(id) ?? [];
+    tripsOf.delete(id);
+    return trips;
+  };
+}
+
+const factory = new FreshInstanceFactory(options.environment, options.apiKey, supervisor, recordTrip, {
   proxyConfigured: options.proxyConfigured,
 });
 const pool = new PristineInstancePool({
@@ -62,7 +95,6 @@ async function acquire(id: number): Promise<number> {
   const instance = await requestScope.run(id, () => pool.acquire(new AbortController().signal));
   const number = nextInstance++;
   instances.set(number, instance);
-  post({ t: "stats", stats: stats() });
   return number;
 }
 
@@ -80,7 +112,6 @@ async function op(message: Extract<ToThread, { t: "op" }>): Promise<{ value: unk
             ? instance.sign(args[0] as string, args[1] as string)
             : instance.signTransaction(args[0] as string, args[1] as string, args[2] as string);
         const value = await supervisor.run(job, message.signer, abort.signal);
-        post({ t: "stats", stats: stats() });
         return { value, instance };
       } finally {
         aborts.delete(message.id);
@@ -100,10 +131,12 @@ async function op(message: Extract<ToThread, { t: "op" }>): Promise<{ value: unk
   });
 }
 
-function answer(id: number, work: Promise<{ value: unknown; instance: ParaInstance | undefined }>): void {
-  work.then(
-    ({ value, instance }) => post({ t: "ok", id, value, failure: instance?.lastFailure() }),
-    (error: unknown) => post({ t: "err", id, error: toWire(error), failure: undefined }),
+/** Runs request `id` and posts its answer, with the round trips it made and the instance's last failure then. */
+function answer(id: number, run: () => Promise<{ value: unknown; instance: ParaInstance | undefined }>, failureOnError: () => ParaFailure | undefined): void {
+  const trips = collectTrips(id);
+  run().then(
+    ({ value, instance }) => post({ t: "ok", id, value, failure: instance?.lastFailure(), trips: trips() }),
+    (error: unknown) => post({ t: "err", id, error: toWire(error), failure: failureOnError(), trips: trips() }),
   );
 }
 
@@ -114,20 +147,17 @@ port.on("message", (message: ToThread) => {
     case "acquire":
       answer(
         message.id,
-        acquire(message.id).then((value) => ({ value, instance: undefined })),
-      );
-      return;
-    case "op": {
-      const work = op(message);
-      work.then(undefined, (error: unknown) =>
-        post({ t: "err", id: message.id, error: toWire(error), failure: instances.get(message.instance)?.lastFailure() }),
-      );
-      work.then(
-        ({ value, instance }) => post({ t: "ok", id: message.id, value, failure: instance.lastFailure() }),
+        () => acquire(message.id).then((value) => ({ value, instance: undefined })),
         () => undefined,
       );
       return;
-    }
+    case "op":
+      answer(
+        message.id,
+        () => op(message),
+        () => instances.get(message.instance)?.lastFailure(),
+      );
+      return;
     case "abort":
       aborts.get(message.id)?.abort();
       return;

@@ -257,17 +257,17 @@ export class SdkThreadPool implements ParaInstanceSource {
         return;
       case "ok":
       case "err": {
+        // Its round trips first, in the request's trace context (kept until the request settles).
+        this.recordTrips(message.trips, message.id);
         const pending = thread.pending.get(message.id);
         thread.pending.delete(message.id);
         if (message.t === "ok") pending?.settle({ ok: true, value: message.value, failure: message.failure });
         else pending?.settle({ ok: false, error: fromWire(message.error), failure: message.failure });
         return;
       }
-      case "trip": {
-        const ctx = (message.ctx !== undefined ? this.contexts.get(message.ctx) : undefined) ?? suppressTracing(ROOT_CONTEXT);
-        context.with(ctx, () => this.options.onRoundTrip(message.trip));
+      case "trips":
+        for (const { ctx, trip } of message.trips) this.recordTrips([trip], ctx);
         return;
-      }
       case "reserve":
         this.options.reserveConstruction().then(
           () => thread.state !== "dead" && thread.handle.postMessage({ t: "reserved", id: message.id, ok: true }),
@@ -306,6 +306,15 @@ export class SdkThreadPool implements ParaInstanceSource {
       this.replacements++;
       this.spawn(thread.index);
     }, delay).unref();
+  }
+
+  /** Records round trips a thread reported, inside the trace context of request `ctx` when it is still known. */
+  private recordTrips(trips: ParaRoundTrip[], ctx: number | undefined): void {
+    if (trips.length === 0) return;
+    const active = (ctx !== undefined ? this.contexts.get(ctx) : undefined) ?? suppressTracing(ROOT_CONTEXT);
+    context.with(active, () => {
+      for (const trip of trips) this.options.onRoundTrip(trip);
+    });
   }
 
   private failPending(thread: Thread): void {

@@ -51,10 +51,14 @@ export interface ThreadStats {
 export type FromThread =
   /** Its signing worker is warm (sent again after the thread's warm-up retried). */
   | { t: "ready" }
-  | { t: "ok"; id: number; value: unknown; failure: ParaFailure | undefined }
-  | { t: "err"; id: number; error: WireError; failure: ParaFailure | undefined }
-  /** A round trip of one of the thread's instances; `ctx` is the request it happened under, if any. */
-  | { t: "trip"; ctx: number | undefined; trip: ParaRoundTrip }
+  /** An answer, with the round trips that request made (recorded on the main side before the answer is used). */
+  | { t: "ok"; id: number; value: unknown; failure: ParaFailure | undefined; trips: ParaRoundTrip[] }
+  | { t: "err"; id: number; error: WireError; failure: ParaFailure | undefined; trips: ParaRoundTrip[] }
+  /**
+   * Round trips not carried by an answer (background constructions, or a request already answered), a few at a
+   * time; `ctx` is the request each happened under, if any.
+   */
+  | { t: "trips"; trips: Array<{ ctx: number | undefined; trip: ParaRoundTrip }> }
   /** A background construction asks the main thread's admission for its round trips. */
   | { t: "reserve"; id: number }
   | { t: "stats"; stats: ThreadStats }

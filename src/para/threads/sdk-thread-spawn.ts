@@ -14,7 +14,8 @@ import type { SdkThreadOptions } from "./sdk-thread-protocol.js";
 export function spawnSdkThread(options: SdkThreadOptions, index: number): ThreadHandle {
   const fromSource = import.meta.url.endsWith(".ts");
   const entry = new URL(fromSource ? "./sdk-thread-entry.ts" : "./sdk-thread-entry.js", import.meta.url);
-  const execArgv = process.execArgv.filter((flag) => flag === "--enable-source-maps");
+  // Source maps, and the CPU profiler when the process runs under it (each thread writes its own profile).
+  const execArgv = process.execArgv.filter((flag) => flag === "--enable-source-maps" || flag.startsWith("--cpu-prof"));
   const common = { workerData: options, execArgv, name: `para-sdk-${index}`, stdout: false, stderr: false };
   if (!fromSource) return new Worker(entry, common) as unknown as ThreadHandle;
   // tsx's ESM API (the CommonJS one resolved here sits next to it; its own import of it is broken in a worker).
