@@ -129,7 +129,7 @@ export function benchConfig(): BenchConfig {
     coldStartDownloadMs: num("BENCH_COLD_DOWNLOAD_MS", 100),
     systems: list(
       "BENCH_SYSTEMS",
-      `para-signer,para-signer-x2,para-signer+otel,express-pattern,floor${process.env["BENCH_VARIANT_NODE_ARGS"] || process.env["BENCH_VARIANT_ENV"] ? ",para-signer-variant" : ""}${process.env["BENCH_BASELINE_REF"] ? ",para-signer-baseline" : ""}`,
+      `para-signer,para-signer-inline,para-signer-x2,para-signer+otel,para-signer+otel-sampled,express-pattern,floor${process.env["BENCH_VARIANT_NODE_ARGS"] || process.env["BENCH_VARIANT_ENV"] ? ",para-signer-variant" : ""}${process.env["BENCH_BASELINE_REF"] ? ",para-signer-baseline" : ""}`,
     ),
     cpuProf: flag("BENCH_CPU_PROF", false),
     outName: (process.env["BENCH_OUT"] ?? "latest").replace(/[^\w.-]/g, "_"),

@@ -256,3 +256,47 @@ export class CpuSecondsWindow {
     );
   }
 }
+
+/** CPU seconds so far of each thread of one process, by thread id. */
+function threadCpuSeconds(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        out.set(Number(tid), statCpuSeconds(`/proc/${pid}/task/${tid}/stat`));
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  } catch {
+    // the process is gone
+  }
+  return out;
+}
+
+/**
+ * The busiest thread other than the main one over a window, in % of one core: with the SDK in threads, the SDK
+ * thread (or, when signing dominates, a signing worker). It is the serial limit the core projection needs
+ * (bench/projection.ts): no thread can pass 100%. One process only (a cluster's processes are not summed here).
+ */
+export class BusiestThreadWindow {
+  private start0 = new Map<number, number>();
+  private startedAt = 0;
+
+  constructor(private readonly pid: number) {}
+
+  start(): void {
+    this.start0 = threadCpuSeconds(this.pid);
+    this.startedAt = performance.now();
+  }
+
+  stop(): number {
+    const ms = performance.now() - this.startedAt;
+    let busiest = 0;
+    for (const [tid, seconds] of threadCpuSeconds(this.pid)) {
+      if (tid === this.pid) continue;
+      busiest = Math.max(busiest, seconds - (this.start0.get(tid) ?? 0));
+    }
+    return ms > 0 ? ((busiest * 1000) / ms) * 100 : Number.NaN;
+  }
+}

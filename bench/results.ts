@@ -24,6 +24,10 @@ export interface StepRecord {
   mainCpuPercent?: number;
   /** The main thread's CPU time per successful call, ms; absent before issue 18. */
   mainCpuMsPerCall?: number;
+  /** The busiest thread other than the main one (one process), % of one core; absent before issue 18's threads. */
+  busiestThreadCpuPercent?: number;
+  /** The same per successful call, ms. */
+  busiestThreadCpuMsPerCall?: number;
   peakRssMiB: number;
   maxThreads: number;
   /** The bench process (backend + load generator) over the same window, % of one core. */

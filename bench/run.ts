@@ -19,7 +19,7 @@ import { forgerComparison, renderForgers } from "./forgers.js";
 import { benchConfig, type BenchConfig, type RpcName } from "./config.js";
 import { runStep } from "./load.js";
 import { startOtlpSink } from "./otlp-sink.js";
-import { CpuSecondsWindow, ProcWindow, readProcTree, SelfCpuWindow, type ProcReading, type WindowStats } from "./proc-sampler.js";
+import { BusiestThreadWindow, CpuSecondsWindow, ProcWindow, readProcTree, SelfCpuWindow, type ProcReading, type WindowStats } from "./proc-sampler.js";
 import { describeCriterion } from "./settle.js";
 import { warmUntilSettled, type WarmupRecord } from "./warmup.js";
 import { renderReport } from "./report.js";
@@ -241,6 +241,8 @@ async function measureStep(
   prepared: Map<RpcName, PreparedRequest[]>,
 ): Promise<StepRecord> {
   const window = new ProcWindow(l.system.pid);
+  const busiest = new BusiestThreadWindow(l.system.pid);
+  let busiestThreadCpuPercent = Number.NaN;
   const self = new SelfCpuWindow();
   const othersCpu = new CpuSecondsWindow(others.map((o) => o.system.pid));
   let w: WindowStats | undefined;
@@ -253,12 +255,13 @@ async function measureStep(
     { concurrency: at.concurrency, warmupMs: config.warmupMs, durationMs: config.durationMs, maxRequests: config.maxRequests },
     {
       // The bench's own CPU is read innermost, so the /proc scans of the samplers' start and stop fall outside it.
-      onMeasureStart: () => (window.start(), othersCpu.start(), self.reset()),
+      onMeasureStart: () => (window.start(), busiest.start(), othersCpu.start(), self.reset()),
       onMeasureEnd: () => (
         (benchCpuSeconds = self.seconds()),
         (benchCpu = self.percent()),
         (benchMainCpuPercent = self.mainPercent()),
         (w = window.stop()),
+        (busiestThreadCpuPercent = busiest.stop()),
         (othersCpuPercent = othersCpu.percent())
       ),
     },
@@ -278,6 +281,8 @@ async function measureStep(
     cpuMsPerCall: perCall(cpuPercent),
     mainCpuPercent,
     mainCpuMsPerCall: perCall(mainCpuPercent),
+    busiestThreadCpuPercent,
+    busiestThreadCpuMsPerCall: perCall(busiestThreadCpuPercent),
     peakRssMiB: w?.peakRssMiB ?? Number.NaN,
     maxThreads: w?.maxThreads ?? Number.NaN,
     benchCpuPercent: benchCpu,
@@ -289,7 +294,7 @@ async function measureStep(
     .map(([k, v]) => `${k}:${v}`)
     .join(" ");
   log(
-    `${l.spec.id} +${at.latencyMs}ms ${at.rpc} c=${at.concurrency} #${at.round + 1}: ${fmt(r.throughput, 1)} req/s p50 ${fmt(r.latency.p50, 1)} p99 ${fmt(r.latency.p99, 1)} ms cpu ${fmt(cpuPercent)}% (main ${fmt(mainCpuPercent)}%) ${fmt(rec.cpuMsPerCall, 3)}/${fmt(rec.mainCpuMsPerCall ?? Number.NaN, 3)} ms/call bench ${fmt(rec.benchCpuMsPerCall ?? Number.NaN, 3)} ms/call (main ${fmt(benchMainCpuPercent)}%) rss ${fmt(rec.peakRssMiB)} MiB others ${fmt(othersCpuPercent)}%${errs ? ` errors ${errs}` : ""}`,
+    `${l.spec.id} +${at.latencyMs}ms ${at.rpc} c=${at.concurrency} #${at.round + 1}: ${fmt(r.throughput, 1)} req/s p50 ${fmt(r.latency.p50, 1)} p99 ${fmt(r.latency.p99, 1)} ms cpu ${fmt(cpuPercent)}% (main ${fmt(mainCpuPercent)}%, busiest other thread ${fmt(busiestThreadCpuPercent)}%) ${fmt(rec.cpuMsPerCall, 3)}/${fmt(rec.mainCpuMsPerCall ?? Number.NaN, 3)} ms/call bench ${fmt(rec.benchCpuMsPerCall ?? Number.NaN, 3)} ms/call (main ${fmt(benchMainCpuPercent)}%) rss ${fmt(rec.peakRssMiB)} MiB others ${fmt(othersCpuPercent)}%${errs ? ` errors ${errs}` : ""}`,
   );
   return rec;
 }

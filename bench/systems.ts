@@ -87,6 +87,24 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
     nodeArgs: [...SIGNER_NODE_ARGS],
     env: { ...signer, SIGNER_WORKERS: "2" },
   });
+  if (o.otlpUrl) {
+    // Tracing on with head sampling at 10% (parent-based: a caller's sampled trace is always followed).
+    specs.push({
+      id: "para-signer+otel-sampled",
+      label: "para-signer (tracing on, 10% sampled)",
+      protocol: "grpc",
+      entry: "src/runtime/main.ts",
+      nodeArgs: [...SIGNER_NODE_ARGS, "--import", "./src/runtime/otel.ts"],
+      env: {
+        ...signer,
+        OTEL_EXPORTER_OTLP_ENDPOINT: o.otlpUrl,
+        OTEL_SERVICE_NAME: "para-signer-bench",
+        OTEL_BSP_SCHEDULE_DELAY: "250",
+        OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+        OTEL_TRACES_SAMPLER_ARG: "0.1",
+      },
+    });
+  }
   // The SDK on the main thread (as before SDK threads): what the threads buy, measured in the same rounds.
   specs.push({
     id: "para-signer-inline",

@@ -41,16 +41,21 @@ const supervisor = new SigningWorkerSupervisor(() => warmSigningWorker(options.e
  */
 const tripsOf = new Map<number, ParaRoundTrip[]>();
 let loose: Array<{ ctx: number | undefined; trip: ParaRoundTrip }> = [];
-let flushTimer: NodeJS.Timeout | undefined;
+let flushScheduled = false;
 const TRIP_FLUSH_MS = 50;
 function recordTrip(trip: ParaRoundTrip): void {
   const stamped = { ...trip, endedAt: Date.now() };
   const ctx = requestScope.getStore();
   const carried = ctx === undefined ? undefined : tripsOf.get(ctx);
-  if (carried) return void carried.push(stamped);
+  if (carried) {
+    carried.push(stamped);
+    return;
+  }
   loose.push({ ctx, trip: stamped });
-  flushTimer ??= setTimeout(() => {
-    flushTimer = undefined;
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setTimeout(() => {
+    flushScheduled = false;
     const trips = loose;
     loose = [];
     post({ t: "trips", trips });
@@ -132,11 +137,17 @@ async function op(message: Extract<ToThread, { t: "op" }>): Promise<{ value: unk
 }
 
 /** Runs request `id` and posts its answer, with the round trips it made and the instance's last failure then. */
-function answer(id: number, run: () => Promise<{ value: unknown; instance: ParaInstance | undefined }>, failureOnError: () => ParaFailure | undefined): void {
+function answer(
+  id: number,
+  run: () => Promise<{ value: unknown; instance: ParaInstance | undefined }>,
+  failureOnError: () => ParaFailure | undefined,
+  withStats: boolean,
+): void {
   const trips = collectTrips(id);
+  const counters = () => (withStats ? { stats: stats() } : {});
   run().then(
-    ({ value, instance }) => post({ t: "ok", id, value, failure: instance?.lastFailure(), trips: trips() }),
-    (error: unknown) => post({ t: "err", id, error: toWire(error), failure: failureOnError(), trips: trips() }),
+    ({ value, instance }) => post({ t: "ok", id, value, failure: instance?.lastFailure(), trips: trips(), ...counters() }),
+    (error: unknown) => post({ t: "err", id, error: toWire(error), failure: failureOnError(), trips: trips(), ...counters() }),
   );
 }
 
@@ -149,6 +160,7 @@ port.on("message", (message: ToThread) => {
         message.id,
         () => acquire(message.id).then((value) => ({ value, instance: undefined })),
         () => undefined,
+        true,
       );
       return;
     case "op":
@@ -156,6 +168,7 @@ port.on("message", (message: ToThread) => {
         message.id,
         () => op(message),
         () => instances.get(message.instance)?.lastFailure(),
+        message.op === "sign" || message.op === "signTransaction",
       );
       return;
     case "abort":

@@ -237,7 +237,7 @@ export class SdkThreadPool implements ParaInstanceSource {
   }
 
   private spawn(index: number): void {
-    let markStopped = () => undefined as void;
+    let markStopped: () => void = () => undefined;
     const stopped = new Promise<void>((resolve) => (markStopped = resolve));
     const handle = this.options.spawn(index);
     const thread: Thread = { index, handle, state: "starting", startedAt: Date.now(), pending: new Map(), stats: undefined, stopped, markStopped };
@@ -259,6 +259,7 @@ export class SdkThreadPool implements ParaInstanceSource {
       case "err": {
         // Its round trips first, in the request's trace context (kept until the request settles).
         this.recordTrips(message.trips, message.id);
+        if (message.stats) thread.stats = message.stats;
         const pending = thread.pending.get(message.id);
         thread.pending.delete(message.id);
         if (message.t === "ok") pending?.settle({ ok: true, value: message.value, failure: message.failure });

@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { type Code, ConnectError } from "@connectrpc/connect";
 import { create, createRegistry, type DescMessage, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { file_google_rpc_error_details } from "../../../gen/google/rpc/error_details_pb.js";
 import type { ParaEnvironment } from "../../config/config.js";
@@ -51,9 +51,12 @@ export interface ThreadStats {
 export type FromThread =
   /** Its signing worker is warm (sent again after the thread's warm-up retried). */
   | { t: "ready" }
-  /** An answer, with the round trips that request made (recorded on the main side before the answer is used). */
-  | { t: "ok"; id: number; value: unknown; failure: ParaFailure | undefined; trips: ParaRoundTrip[] }
-  | { t: "err"; id: number; error: WireError; failure: ParaFailure | undefined; trips: ParaRoundTrip[] }
+  /**
+   * An answer, with the round trips that request made (recorded on the main side before the answer is used) and,
+   * after a handout or a signing job, the thread's counters then (so they are current when the call returns).
+   */
+  | { t: "ok"; id: number; value: unknown; failure: ParaFailure | undefined; trips: ParaRoundTrip[]; stats?: ThreadStats }
+  | { t: "err"; id: number; error: WireError; failure: ParaFailure | undefined; trips: ParaRoundTrip[]; stats?: ThreadStats }
   /**
    * Round trips not carried by an answer (background constructions, or a request already answered), a few at a
    * time; `ctx` is the request each happened under, if any.

@@ -1,0 +1,27 @@
+import { describe, expect, test } from "vitest";
+import { autoThreads, patternAt, signerAt } from "../../bench/projection.js";
+
+describe("the core projection's model", () => {
+  // Per-call CPU (ms) shaped like the 2-core measurements: a thin main thread, the SDK's work on one other thread.
+  const signer = { main: 2, busiest: 10, total: 13, throughput: 0 };
+  const pattern = { main: 7.5, total: 10, throughput: 0 };
+
+  test("SDK threads follow SIGNER_SDK_THREADS=auto: none below 2 cores, cores − 1 up to 8", () => {
+    expect([1, 1.5, 2, 4, 8, 16].map(autoThreads)).toEqual([0, 0, 1, 3, 7, 8]);
+  });
+
+  test("the limit moves from the SDK thread to the cores to the main thread as cores are added", () => {
+    expect(signerAt(signer, 1)).toMatchObject({ threads: 0, limit: "main thread" });
+    expect(signerAt(signer, 1).x).toBeCloseTo(1000 / 13);
+    expect(signerAt(signer, 2)).toMatchObject({ threads: 1, limit: "SDK threads", x: 100 });
+    expect(signerAt(signer, 4)).toMatchObject({ threads: 3, limit: "SDK threads", x: 300 });
+    expect(signerAt(signer, 16)).toMatchObject({ threads: 8, limit: "main thread", x: 500 });
+    // A second process lifts the main-thread limit.
+    expect(signerAt(signer, 16, 2).x).toBeCloseTo(16_000 / 13);
+  });
+
+  test("the pattern never passes its one main thread, however many cores", () => {
+    expect(patternAt({ ...pattern, busiest: 0 }, 1)).toMatchObject({ limit: "cores", x: 100 });
+    expect(patternAt({ ...pattern, busiest: 0 }, 16).x).toBeCloseTo(1000 / 7.5);
+  });
+});
