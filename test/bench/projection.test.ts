@@ -16,8 +16,9 @@ describe("the core projection's model", () => {
     expect(signerAt(signer, 2)).toMatchObject({ threads: 1, limit: "SDK threads", x: 100 });
     expect(signerAt(signer, 4)).toMatchObject({ threads: 3, limit: "SDK threads", x: 300 });
     expect(signerAt(signer, 16)).toMatchObject({ threads: 8, limit: "main thread", x: 500 });
-    // A second process lifts the main-thread limit.
-    expect(signerAt(signer, 16, 2).x).toBeCloseTo(16_000 / 13);
+    // More processes (SIGNER_WORKERS) lift the main-thread limit: two are still main-bound here, three reach the cores.
+    expect(signerAt(signer, 16, 2)).toMatchObject({ limit: "main thread", x: 1000 });
+    expect(signerAt(signer, 16, 3)).toMatchObject({ limit: "cores" });
   });
 
   test("the pattern never passes its one main thread, however many cores", () => {
