@@ -18,9 +18,10 @@ export class FreshInstanceFactory {
     private readonly http?: HttpOptions,
   ) {}
 
-  async create(): Promise<ParaInstance> {
+  /** `onRoundTrip`, when given, observes this instance's round trips instead of the factory's listener. */
+  async create(onRoundTrip: RoundTripListener | undefined = this.onRoundTrip): Promise<ParaInstance> {
     await this.worker.ready();
     const sdk = loadedParaSdk() ?? (await loadParaSdk());
-    return sdk.createParaInstance(this.environment, this.apiKey, this.onRoundTrip, this.http);
+    return sdk.createParaInstance(this.environment, this.apiKey, onRoundTrip, this.http);
   }
 }

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { format } from "node:util";
 import { parentPort, workerData } from "node:worker_threads";
 import { redactText } from "../../telemetry/console-guard.js";
@@ -29,8 +28,18 @@ const post = (message: FromThread) => port.postMessage(message);
 const forward = options.consoleDebug ? (...args: unknown[]) => post({ t: "log", text: redactText(format(...args)) }) : () => undefined;
 console.log = console.info = console.warn = console.error = console.debug = console.trace = forward;
 
-/** The request (its id) a piece of SDK work runs for; round trips carry it back. */
-const requestScope = new AsyncLocalStorage<number>();
+/**
+ * Which request each instance is working for, so its round trips carry that request back. Deliberately no
+ * AsyncLocalStorage here: in Node 20 it turns on promise hooks for the whole thread, and the SDK makes promises by
+ * the thousand per call (xstate, axios). An instance serves one request at a time, so the instance says which.
+ */
+interface Owner {
+  request: number | undefined;
+}
+const owners = new WeakMap<ParaInstance, Owner>();
+/** The request whose acquire is constructing on demand right now (set only around the pool's synchronous part). */
+let acquiring: number | undefined;
+
 const reservations = new Map<number, (ok: boolean) => void>();
 let nextReservation = 0;
 
@@ -43,9 +52,8 @@ const tripsOf = new Map<number, ParaRoundTrip[]>();
 let loose: Array<{ ctx: number | undefined; trip: ParaRoundTrip }> = [];
 let flushScheduled = false;
 const TRIP_FLUSH_MS = 50;
-function recordTrip(trip: ParaRoundTrip): void {
+function recordTrip(trip: ParaRoundTrip, ctx: number | undefined): void {
   const stamped = { ...trip, endedAt: Date.now() };
-  const ctx = requestScope.getStore();
   const carried = ctx === undefined ? undefined : tripsOf.get(ctx);
   if (carried) {
     carried.push(stamped);
@@ -71,17 +79,25 @@ function collectTrips(id: number): () => ParaRoundTrip[] {
   };
 }
 
-const factory = new FreshInstanceFactory(options.environment, options.apiKey, supervisor, recordTrip, {
+const factory = new FreshInstanceFactory(options.environment, options.apiKey, supervisor, undefined, {
   proxyConfigured: options.proxyConfigured,
 });
+/** A new instance whose round trips are recorded for whichever request owns it then (at first, its acquirer if any). */
+function createOwned(): Promise<ParaInstance> {
+  const owner: Owner = { request: acquiring };
+  return factory
+    .create((trip) => recordTrip(trip, owner.request))
+    .then((instance) => {
+      owners.set(instance, owner);
+      return instance;
+    });
+}
 const pool = new PristineInstancePool({
-  create: () => factory.create(),
+  create: createOwned,
   size: options.poolSize,
   refillConcurrency: options.refillConcurrency,
   maxIdleMs: options.maxIdleMs,
   settleTimeoutMs: options.settleTimeoutMs,
-  // Background constructions belong to no request: their round trips are recorded without a trace.
-  runDetached: (fn) => requestScope.exit(fn),
   beforeConstruct: () =>
     new Promise<void>((resolve, reject) => {
       const id = nextReservation++;
@@ -97,7 +113,16 @@ let nextInstance = 0;
 const stats = (): ThreadStats => ({ pool: pool.stats(), worker: supervisor.stats() });
 
 async function acquire(id: number): Promise<number> {
-  const instance = await requestScope.run(id, () => pool.acquire(new AbortController().signal));
+  // A construction on demand starts inside acquire's synchronous part, and is this request's; background ones are not.
+  acquiring = id;
+  let handed: Promise<ParaInstance>;
+  try {
+    handed = pool.acquire(new AbortController().signal);
+  } finally {
+    acquiring = undefined;
+  }
+  const instance = await handed;
+  own(instance, id);
   const number = nextInstance++;
   instances.set(number, instance);
   return number;
@@ -107,7 +132,8 @@ async function op(message: Extract<ToThread, { t: "op" }>): Promise<{ value: unk
   const instance = instances.get(message.instance);
   if (!instance) throw new Error("para instance released or unknown in this SDK thread");
   const { op, args } = message;
-  return requestScope.run(message.id, async () => {
+  own(instance, message.id);
+  return (async () => {
     if (op === "sign" || op === "signTransaction") {
       const abort = new AbortController();
       aborts.set(message.id, abort);
@@ -133,7 +159,12 @@ async function op(message: Extract<ToThread, { t: "op" }>): Promise<{ value: unk
     }
     const method = instance[op] as (...a: unknown[]) => unknown;
     return { value: await method(...args), instance };
-  });
+  })();
+}
+
+function own(instance: ParaInstance, request: number): void {
+  const owner = owners.get(instance);
+  if (owner) owner.request = request;
 }
 
 /** Runs request `id` and posts its answer, with the round trips it made and the instance's last failure then. */
