@@ -50,7 +50,7 @@ function costsOf(steps: StepRecord[], system: string, rpc: string, latencyMs: nu
 
 /** SIGNER_SDK_THREADS=auto for a quota of `cores` (src/para/threads/sdk-thread-count.ts). */
 export function autoThreads(cores: number): number {
-  return cores < 2 ? 0 : Math.min(Math.max(1, Math.floor(cores) - 1), 8);
+  return cores < 2 ? 0 : Math.min(Math.floor(cores), 8);
 }
 
 /** The model's throughput for para-signer, and what limits it. */

@@ -16,18 +16,18 @@ describe("SDK thread count", () => {
     expect(cgroupCpuQuota(files({}))).toBeUndefined();
   });
 
-  test("auto: one CPU for the main thread, the rest for SDK threads, from the quota rather than the host's cores", () => {
+  test("auto: one SDK thread per whole CPU of the quota, rather than of the host's cores", () => {
     const host64 = () => 64;
-    expect(sdkThreadCount("auto", files({ [CGROUP_V2_CPU_MAX]: "200000 100000" }), host64)).toBe(1);
-    expect(sdkThreadCount("auto", files({ [CGROUP_V2_CPU_MAX]: "400000 100000" }), host64)).toBe(3);
-    expect(sdkThreadCount("auto", files({ [CGROUP_V2_CPU_MAX]: "250000 100000" }), host64)).toBe(1);
+    expect(sdkThreadCount("auto", files({ [CGROUP_V2_CPU_MAX]: "200000 100000" }), host64)).toBe(2);
+    expect(sdkThreadCount("auto", files({ [CGROUP_V2_CPU_MAX]: "400000 100000" }), host64)).toBe(4);
+    expect(sdkThreadCount("auto", files({ [CGROUP_V2_CPU_MAX]: "250000 100000" }), host64)).toBe(2);
     // Below two CPUs a thread would share the main thread's: none.
     expect(sdkThreadCount("auto", files({ [CGROUP_V2_CPU_MAX]: "150000 100000" }), host64)).toBe(0);
     // No quota: the parallelism Node sees, capped.
-    expect(sdkThreadCount("auto", files({}), () => 2)).toBe(1);
+    expect(sdkThreadCount("auto", files({}), () => 2)).toBe(2);
     expect(sdkThreadCount("auto", files({}), host64)).toBe(8);
     // A quota larger than the cores Node may use is bounded by them.
-    expect(sdkThreadCount("auto", files({ [CGROUP_V2_CPU_MAX]: "1600000 100000" }), () => 4)).toBe(3);
+    expect(sdkThreadCount("auto", files({ [CGROUP_V2_CPU_MAX]: "1600000 100000" }), () => 4)).toBe(4);
   });
 
   test("an explicit setting is taken as it is (0: the SDK on the main thread)", () => {

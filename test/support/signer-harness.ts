@@ -50,6 +50,8 @@ export async function startSignerHarness(opts: HarnessOptions = {}): Promise<Sig
     PARA_SECRET_API_KEY: key.secretApiKey,
     PARA_JWT_AUDIENCE: key.apiKeyId,
     LOG_LEVEL: "debug",
+    // One SDK thread, not one per CPU: every test file starts its own services, and the threaded path is the same.
+    SIGNER_SDK_THREADS: "1",
     SIGNER_DRAIN_DELAY_MS: "0",
     ...opts.env,
   });
