@@ -19,6 +19,13 @@ describe("deploy/kubernetes", () => {
     expect(grace * 1000).toBeGreaterThan(config.shutdown.drainDelayMs + config.shutdown.graceMs);
   });
 
+  test("SDK threads are set explicitly: with no CPU limit, auto would follow the node's cores past the memory limit", () => {
+    expect(deployment).not.toMatch(/limits: \{[^}]*cpu/);
+    const threads = Number(/name: SIGNER_SDK_THREADS, value: "(\d+)"/.exec(deployment)?.[1]);
+    expect(threads).toBeGreaterThanOrEqual(0);
+    expect(threads).toBeLessThanOrEqual(2);
+  });
+
   test("every gRPC probe asks the health service for a name it reports", () => {
     const names = [...deployment.matchAll(/grpc: \{ port: 50051, service: "?([^"} ]*)"? \}/g)].map((m) => m[1]);
     expect(names).toHaveLength(3);
