@@ -17,6 +17,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { MAX_AUTO_SDK_THREADS } from "../src/para/threads/sdk-thread-count.js";
 import type { BenchRun, StepRecord } from "./results.js";
 
 const CORES = [1, 2, 4, 8, 16];
@@ -51,7 +52,7 @@ function costsOf(steps: StepRecord[], system: string, rpc: string, latencyMs: nu
 
 /** SIGNER_SDK_THREADS=auto for a quota of `cores` (src/para/threads/sdk-thread-count.ts). */
 export function autoThreads(cores: number): number {
-  return cores < 2 ? 0 : Math.min(Math.floor(cores), 8);
+  return cores < 2 ? 0 : Math.min(Math.floor(cores), MAX_AUTO_SDK_THREADS);
 }
 
 /** The model's throughput for para-signer, and what limits it. */

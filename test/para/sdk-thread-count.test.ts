@@ -25,7 +25,7 @@ describe("SDK thread count", () => {
     expect(sdkThreadCount("auto", files({ [CGROUP_V2_CPU_MAX]: "150000 100000" }), host64)).toBe(0);
     // No quota: the parallelism Node sees, capped.
     expect(sdkThreadCount("auto", files({}), () => 2)).toBe(2);
-    expect(sdkThreadCount("auto", files({}), host64)).toBe(8);
+    expect(sdkThreadCount("auto", files({}), host64)).toBe(4);
     // A quota larger than the cores Node may use is bounded by them.
     expect(sdkThreadCount("auto", files({ [CGROUP_V2_CPU_MAX]: "1600000 100000" }), () => 4)).toBe(4);
   });

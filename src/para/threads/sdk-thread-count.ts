@@ -39,8 +39,12 @@ function ratio(quota: string | undefined, period: string | undefined): number | 
   return q / p;
 }
 
-/** More SDK threads than this never help: each holds its own SDK, instance pool and signing worker (memory). */
-export const MAX_AUTO_SDK_THREADS = 8;
+/**
+ * More SDK threads than this `auto` never starts: each holds its own V8 heap, SDK module graph, instance pool and
+ * signing worker (about 170–200 MiB), and past about four the main thread becomes the limit anyway
+ * (bench/results/projection.md). An explicit setting may go higher.
+ */
+export const MAX_AUTO_SDK_THREADS = 4;
 
 /**
  * SDK threads for `setting` (SIGNER_SDK_THREADS): a number is taken as it is (0: the SDK runs on the main thread);
