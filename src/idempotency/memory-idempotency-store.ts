@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { ConnectError } from "@connectrpc/connect";
-import { callCancelled } from "../errors/error-model.js";
-import { idempotencyKeyReused } from "../errors/error-model.js";
+import { callCancelled, idempotencyKeyReused } from "../errors/error-model.js";
 import { checkIdempotencyOptions, DEFAULT_IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from "./idempotency-options.js";
 import { type IdempotencyStore, type IdempotencyStoreStats, isDefinitiveFailure } from "./idempotency-store.js";
 

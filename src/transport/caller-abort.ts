@@ -1,6 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { callCancelled, callerDeadlinePassed } from "../errors/error-model.js";
-import { grpcTimeoutMs } from "./deadline-clamp.js";
+import { connectTimeoutMs, grpcTimeoutMs } from "./deadline-clamp.js";
 
 /**
  * How far ahead of ours a caller's deadline timer may fire: it started before the request was sent, ours when the
@@ -50,7 +50,7 @@ function abortedByCaller(reason: unknown): boolean {
 function deadlineOf(header: Headers): number | undefined {
   const grpc = header.get("grpc-timeout");
   const connect = header.get("connect-timeout-ms");
-  const ms = grpc !== null ? grpcTimeoutMs(grpc) : connect !== null && /^\d{1,10}$/.test(connect) ? Number(connect) : undefined;
+  const ms = grpc !== null ? grpcTimeoutMs(grpc) : connect !== null ? connectTimeoutMs(connect) : undefined;
   return ms === undefined ? undefined : performance.now() + ms;
 }
 

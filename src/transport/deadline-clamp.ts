@@ -23,8 +23,13 @@ export function clampDeadline(headers: IncomingHttpHeaders, capMs: number, apply
     return;
   }
   if (typeof value !== "string") return;
-  const ms = grpc ? grpcTimeoutMs(value) : CONNECT_TIMEOUT.test(value) ? Number(value) : undefined;
+  const ms = grpc ? grpcTimeoutMs(value) : connectTimeoutMs(value);
   if (ms !== undefined && ms > capMs) headers[name] = grpc ? `${capMs}m` : String(capMs);
+}
+
+/** A `connect-timeout-ms` value in milliseconds, or undefined when malformed. */
+export function connectTimeoutMs(value: string): number | undefined {
+  return CONNECT_TIMEOUT.test(value) ? Number(value) : undefined;
 }
 
 /** A `grpc-timeout` value in milliseconds, or undefined when malformed. */

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { ParaFailure } from "../para-errors.js";
 import type { ParaInstance } from "../sdk/para-instance.js";
 import type { InstanceOp } from "./sdk-thread-protocol.js";
@@ -13,8 +12,12 @@ export type SendOp = (
   extra: { signer?: string | undefined; signal?: AbortSignal | undefined },
 ) => Promise<OpAnswer>;
 
-/** Whose signing job is about to be sent, and the call's signal: set around the gateway's signing job (see below). */
-const signingScope = new AsyncLocalStorage<{ signer: string | undefined; signal: AbortSignal | undefined }>();
+/**
+ * Whose signing job is being sent, and the call's signal: set only while the gateway's job runs its synchronous
+ * part, in which it calls the remote instance's `sign`/`signTransaction` (no AsyncLocalStorage: it would turn on
+ * promise hooks for the whole main thread, docs/para-sdk.md §2.5).
+ */
+let signing: { signer: string | undefined; signal: AbortSignal | undefined } | undefined;
 
 /**
  * The gateway's signing supervision when the SDK runs in threads: the real supervisor is in the instance's thread
@@ -23,7 +26,12 @@ const signingScope = new AsyncLocalStorage<{ signer: string | undefined; signal:
  */
 export const threadedSigning = {
   run<T>(job: () => Promise<T>, signer?: string, signal?: AbortSignal): Promise<T> {
-    return signingScope.run({ signer, signal }, job);
+    signing = { signer, signal };
+    try {
+      return job();
+    } finally {
+      signing = undefined;
+    }
   },
 };
 
@@ -44,7 +52,6 @@ export function remoteParaInstance(send: SendOp): ParaInstance {
     if (!answer.ok) throw answer.error;
     return answer.value as T;
   };
-  const signing = () => signingScope.getStore() ?? { signer: undefined, signal: undefined };
   return {
     lastFailure: () => lastFailure,
     settled: () => call("settled", []),
@@ -55,8 +62,8 @@ export function remoteParaInstance(send: SendOp): ParaInstance {
     issueJwt: () => call("issueJwt", []),
     exportSession: (options) => call("exportSession", [options]),
     assertWallet: (walletId) => call("assertWallet", [walletId]),
-    sign: (walletId, messageBase64) => call("sign", [walletId, messageBase64], signing()),
-    signTransaction: (walletId, transactionBase64, chainId) => call("signTransaction", [walletId, transactionBase64, chainId], signing()),
+    sign: (walletId, messageBase64) => call("sign", [walletId, messageBase64], signing ?? {}),
+    signTransaction: (walletId, transactionBase64, chainId) => call("signTransaction", [walletId, transactionBase64, chainId], signing ?? {}),
     pendingTransaction: (userId, pendingTransactionId, signal) => call("pendingTransaction", [userId, pendingTransactionId], { signal }),
   };
 }

@@ -107,6 +107,8 @@ const pool = new PristineInstancePool({
 });
 
 const instances = new Map<number, ParaInstance>();
+/** The pool's acquire takes a signal; a thread-side acquire is never cancelled (the main side stops waiting instead). */
+const NEVER_ABORTED = new AbortController().signal;
 const aborts = new Map<number, AbortController>();
 let nextInstance = 0;
 
@@ -117,7 +119,7 @@ async function acquire(id: number): Promise<number> {
   acquiring = id;
   let handed: Promise<ParaInstance>;
   try {
-    handed = pool.acquire(new AbortController().signal);
+    handed = pool.acquire(NEVER_ABORTED);
   } finally {
     acquiring = undefined;
   }
@@ -133,33 +135,30 @@ async function op(message: Extract<ToThread, { t: "op" }>): Promise<{ value: unk
   if (!instance) throw new Error("para instance released or unknown in this SDK thread");
   const { op, args } = message;
   own(instance, message.id);
-  return (async () => {
-    if (op === "sign" || op === "signTransaction") {
-      const abort = new AbortController();
-      aborts.set(message.id, abort);
-      try {
-        const job = () =>
-          op === "sign"
-            ? instance.sign(args[0] as string, args[1] as string)
-            : instance.signTransaction(args[0] as string, args[1] as string, args[2] as string);
-        const value = await supervisor.run(job, message.signer, abort.signal);
-        return { value, instance };
-      } finally {
-        aborts.delete(message.id);
-      }
-    }
-    if (op === "pendingTransaction") {
-      const abort = new AbortController();
-      aborts.set(message.id, abort);
-      try {
-        return { value: await instance.pendingTransaction(args[0] as string | undefined, args[1] as string, abort.signal), instance };
-      } finally {
-        aborts.delete(message.id);
-      }
-    }
-    const method = instance[op] as (...a: unknown[]) => unknown;
-    return { value: await method(...args), instance };
-  })();
+  if (op === "sign" || op === "signTransaction") {
+    const job = () =>
+      op === "sign" ? instance.sign(args[0] as string, args[1] as string) : instance.signTransaction(args[0] as string, args[1] as string, args[2] as string);
+    return { value: await cancellable(message.id, (signal) => supervisor.run(job, message.signer, signal)), instance };
+  }
+  if (op === "pendingTransaction") {
+    return {
+      value: await cancellable(message.id, (signal) => instance.pendingTransaction(args[0] as string | undefined, args[1] as string, signal)),
+      instance,
+    };
+  }
+  const method = instance[op] as (...a: unknown[]) => unknown;
+  return { value: await method(...args), instance };
+}
+
+/** Runs `work` with a signal that the main thread's "abort" for request `id` (its caller gave up) fires. */
+async function cancellable<T>(id: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  aborts.set(id, abort);
+  try {
+    return await work(abort.signal);
+  } finally {
+    aborts.delete(id);
+  }
 }
 
 function own(instance: ParaInstance, request: number): void {
