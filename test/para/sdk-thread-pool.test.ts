@@ -1,3 +1,6 @@
+// Attacker: a call whose SDK work takes its thread down (an uncaught error in the SDK, a thread out of memory);
+// honest users: every call on the other threads, which must lose nothing. Fake threads, so each crash, answer and
+// back-off is driven by the test.
 import { EventEmitter } from "node:events";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { context, createContextKey, ROOT_CONTEXT } from "@opentelemetry/api";
