@@ -35,6 +35,12 @@ export interface BenchConfig {
   /** Warm-up before each measured step (not recorded). */
   warmupMs: number;
   /**
+   * How a turn's window sits in its load: "continuous" (the window is a slice of one unbroken load and counts the
+   * calls completing in it, bench/load.ts). Absent in runs recorded before: each phase began with every client's
+   * first call at once, and the window awaited and counted the calls in flight at its end.
+   */
+  window?: "continuous";
+  /**
    * Unrecorded load per system and RPC after start-up, before any step, until the system's main-thread CPU per
    * call has settled (bench/settle.ts): JIT, heap sizing and the SDK's lazy loading take thousands of calls, and
    * the first steps of a fresh process would otherwise measure that. `maxMs` 0: no warm-up at all.
@@ -109,6 +115,7 @@ export function benchConfig(): BenchConfig {
     concurrencies: numbers("BENCH_CONCURRENCY", quick ? "1,16" : "1,16,64").map((c) => Math.max(1, Math.floor(c))),
     rpcs: rpcs as RpcName[],
     warmupMs: num("BENCH_WARMUP_MS", quick ? 200 : 300),
+    window: "continuous",
     warmup: {
       minCalls: num("BENCH_WARMUP_MIN_CALLS", quick ? 1000 : 3000),
       maxMs: num("BENCH_WARMUP_MAX_S", quick ? 20 : 60) * 1000,

@@ -1,9 +1,10 @@
 /**
- * Closed-loop load generation: `concurrency` virtual clients each send one
- * request, wait for its answer, and send the next. A step is a warm-up
- * (unrecorded) followed by a measured phase bounded both in time and in
- * request count; in-flight requests at the end are awaited and counted, so
- * every latency recorded is a complete call.
+ * Closed-loop load generation: `concurrency` virtual clients each send one request, wait for its answer, and send
+ * the next. A step is one continuous run: a warm-up (unrecorded), then a measured window bounded both in time and
+ * in completed calls, then the calls still in flight are awaited (unrecorded). The window counts the calls that
+ * complete inside it, so it sees the steady state of the load: no step starts its window with every client's
+ * first request arriving at once, nor ends it with a tail of fewer and fewer clients (which, at c=64 against
+ * calls of half a second, made up most of a 1.5 s window and penalised whichever system had the slower tail).
  */
 import type { Outcome } from "./grpc-client.js";
 import { summarize, type LatencySummary } from "./stats.js";
@@ -13,9 +14,16 @@ export type Send = (i: number) => Promise<Outcome>;
 
 export interface StepOptions {
   concurrency: number;
+  /** Unrecorded warm-up; it lasts at least until `warmupRounds` calls per client have completed as well. */
   warmupMs: number;
   durationMs: number;
+  /** The window ends when this many calls have completed in it, if `durationMs` has not passed first. */
   maxRequests: number;
+  /**
+   * Completed calls per client the warm-up waits for besides `warmupMs` (default 2 when there is a warm-up, else
+   * 0): every client has then gone round at least once after the first burst, whatever the system's latency.
+   */
+  warmupRounds?: number;
 }
 
 export interface StepResult {
@@ -23,63 +31,73 @@ export interface StepResult {
   errors: Record<string, number>;
   /** Latency of successful calls only (failures are often fast and would flatter the percentiles). */
   latency: LatencySummary;
+  /** The measured window's length. */
   elapsedMs: number;
-  /** Successful calls per second over the measured phase. */
+  /** Successful calls per second over the measured window. */
   throughput: number;
 }
 
-interface Phase {
-  latencies: number[];
-  errors: Record<string, number>;
-  ok: number;
-}
-
-async function runPhase(
-  send: Send,
-  concurrency: number,
-  durationMs: number,
-  maxRequests: number,
-  counter: { i: number },
-): Promise<Phase & { elapsedMs: number }> {
-  const phase: Phase = { latencies: [], errors: {}, ok: 0 };
-  const start = performance.now();
-  const deadline = start + durationMs;
-  let issued = 0;
-  const client = async () => {
-    while (issued < maxRequests && performance.now() < deadline) {
-      issued++;
-      const t0 = performance.now();
-      const outcome = await send(counter.i++);
-      const ms = performance.now() - t0;
-      if (outcome === "OK") {
-        phase.ok++;
-        phase.latencies.push(ms);
-      } else {
-        phase.errors[outcome] = (phase.errors[outcome] ?? 0) + 1;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, client));
-  return { ...phase, elapsedMs: performance.now() - start };
-}
-
-/** Optional hooks around the measured phase (the process sampler starts and stops there). */
+/** Optional hooks around the measured window (the process sampler starts and stops there). */
 export interface StepHooks {
   onMeasureStart?: () => void;
   onMeasureEnd?: () => void;
 }
 
 export async function runStep(send: Send, opts: StepOptions, hooks: StepHooks = {}): Promise<StepResult> {
-  const counter = { i: 0 };
-  if (opts.warmupMs > 0) await runPhase(send, opts.concurrency, opts.warmupMs, Number.POSITIVE_INFINITY, counter);
-  hooks.onMeasureStart?.();
-  const m = await runPhase(send, opts.concurrency, opts.durationMs, opts.maxRequests, counter);
-  hooks.onMeasureEnd?.();
-  return {
-    ok: m.ok,
-    errors: m.errors,
-    latency: summarize(m.latencies),
-    elapsedMs: m.elapsedMs,
-    throughput: m.elapsedMs > 0 ? (m.ok * 1000) / m.elapsedMs : 0,
+  const warmupCalls = opts.warmupMs > 0 ? (opts.warmupRounds ?? 2) * opts.concurrency : 0;
+  const latencies: number[] = [];
+  const errors: Record<string, number> = {};
+  let ok = 0;
+  let state: "warmup" | "measuring" | "done" = "warmup";
+  let warmupElapsed = opts.warmupMs <= 0;
+  let warmupCompleted = 0;
+  let windowStart = 0;
+  let windowEnd = 0;
+  let completedInWindow = 0;
+  let windowTimer: NodeJS.Timeout | undefined;
+  let next = 0;
+
+  const endWindow = () => {
+    if (state !== "measuring") return;
+    state = "done";
+    windowEnd = performance.now();
+    clearTimeout(windowTimer);
+    hooks.onMeasureEnd?.();
   };
+  const startWindow = () => {
+    if (state !== "warmup" || !warmupElapsed || warmupCompleted < warmupCalls) return;
+    state = "measuring";
+    hooks.onMeasureStart?.();
+    windowStart = performance.now();
+    if (Number.isFinite(opts.durationMs)) windowTimer = setTimeout(endWindow, opts.durationMs);
+    if (opts.maxRequests <= 0) endWindow();
+  };
+  const warmupTimer = opts.warmupMs > 0 ? setTimeout(() => ((warmupElapsed = true), startWindow()), opts.warmupMs) : undefined;
+  startWindow();
+
+  const client = async () => {
+    while (state !== "done") {
+      const t0 = performance.now();
+      const outcome = await send(next++);
+      const t1 = performance.now();
+      if (state === "warmup") {
+        warmupCompleted++;
+        startWindow();
+        continue;
+      }
+      // A call that completed after the window closed (its timer fired meanwhile) is not the window's.
+      if (state !== "measuring") break;
+      if (outcome === "OK") {
+        ok++;
+        latencies.push(t1 - t0);
+      } else {
+        errors[outcome] = (errors[outcome] ?? 0) + 1;
+      }
+      if (++completedInWindow >= opts.maxRequests) endWindow();
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, client));
+  clearTimeout(warmupTimer);
+  const elapsedMs = windowEnd - windowStart;
+  return { ok, errors, latency: summarize(latencies), elapsedMs, throughput: elapsedMs > 0 ? (ok * 1000) / elapsedMs : 0 };
 }

@@ -54,8 +54,12 @@ export function renderReport(run: BenchRun): string {
       ? `warmed up first, each RPC in ${describeCriterion(c.warmup, c.warmup.windowMs, c.warmup.concurrency)} (not recorded; see *Warm-up*)`
       : "not warmed up (BENCH_WARMUP_MAX_S=0)"
     : `warmed up first (each RPC at c=16 and +0 ms for ${n((c.systemWarmupMs ?? 0) / 1000, 1)} s, not recorded)`;
+  const turn =
+    c.window === "continuous"
+      ? `each turn one continuous load: a warm-up of at least ${c.warmupMs} ms and two calls per client (not recorded), then a window of ${n(c.durationMs / 1000, 1)} s or ${c.maxRequests} calls that counts the calls completing inside it (those still in flight at its end are finished, not recorded)`
+      : `each turn ${c.warmupMs} ms warm-up (not recorded) then ${n(c.durationMs / 1000, 1)} s or ${c.maxRequests} requests`;
   p(
-    `- **Load:** closed loop, concurrency ${c.concurrencies.join(", ")}; all systems up at once and ${warm}; each step ${rounds} time${rounds > 1 ? "s" : ""}, the systems taking turns in a shuffled order (a new one every round), each turn ${c.warmupMs} ms warm-up (not recorded) then ${n(c.durationMs / 1000, 1)} s or ${c.maxRequests} requests; gRPC over ${c.connections} HTTP/2 connections (Express pattern: HTTP/1.1 JSON, keep-alive agent); ${c.sessions} pre-minted users, requests cycle through them`,
+    `- **Load:** closed loop, concurrency ${c.concurrencies.join(", ")}; all systems up at once and ${warm}; each step ${rounds} time${rounds > 1 ? "s" : ""}, the systems taking turns in a shuffled order (a new one every round), ${turn}; gRPC over ${c.connections} HTTP/2 connections (Express pattern: HTTP/1.1 JSON, keep-alive agent); ${c.sessions} pre-minted users, requests cycle through them`,
   );
   p(
     `- **Para latency:** ${c.latenciesMs.join(" and ")} ms added to every Para API request (touch, partner, logout, keep-alive, jwt, messages/sign, MPC sign, verify, errors) by the local backend's fault injection, scoped to the bench's API key`,
