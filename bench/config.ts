@@ -24,6 +24,8 @@ export interface WarmupConfig extends SettleCriterion {
   windowMs: number;
   /** Closed-loop clients during the warm-up. */
   concurrency: number;
+  /** Whole-process CPU per call must settle too (absent in runs recorded before: main thread only). */
+  wholeProcess?: true;
 }
 
 export interface BenchConfig {
@@ -32,8 +34,13 @@ export interface BenchConfig {
   latenciesMs: number[];
   concurrencies: number[];
   rpcs: RpcName[];
-  /** Warm-up before each measured step (not recorded). */
+  /**
+   * Warm-up before each measured step (not recorded): at least this long and two calls per client, and until every
+   * user has called once (so per-user caches are as warm as sustained traffic keeps them), at most `turnWarmupMaxMs`.
+   */
   warmupMs: number;
+  /** Where a turn's warm-up stops waiting for every user to have called (runs before it had no such wait). */
+  turnWarmupMaxMs?: number;
   /**
    * How a turn's window sits in its load: "continuous" (the window is a slice of one unbroken load and counts the
    * calls completing in it, bench/load.ts). Absent in runs recorded before: each phase began with every client's
@@ -115,6 +122,7 @@ export function benchConfig(): BenchConfig {
     concurrencies: numbers("BENCH_CONCURRENCY", quick ? "1,16" : "1,16,64").map((c) => Math.max(1, Math.floor(c))),
     rpcs: rpcs as RpcName[],
     warmupMs: num("BENCH_WARMUP_MS", quick ? 200 : 300),
+    turnWarmupMaxMs: num("BENCH_WARMUP_TURN_MAX_MS", quick ? 1500 : 3000),
     window: "continuous",
     warmup: {
       minCalls: num("BENCH_WARMUP_MIN_CALLS", quick ? 1000 : 3000),
@@ -123,6 +131,7 @@ export function benchConfig(): BenchConfig {
       tolerance: num("BENCH_WARMUP_TOLERANCE", 0.05),
       span: 3,
       concurrency: 16,
+      wholeProcess: true,
     },
     rounds: Math.max(1, Math.floor(num("BENCH_ROUNDS", quick ? 1 : 3))),
     durationMs: num("BENCH_DURATION_S", quick ? 1 : 1.5) * 1000,

@@ -24,6 +24,13 @@ export interface StepOptions {
    * 0): every client has then gone round at least once after the first burst, whatever the system's latency.
    */
   warmupRounds?: number;
+  /**
+   * Completed calls the warm-up waits for besides (the bench: one per user, so per-user caches are as warm as
+   * sustained traffic from those users keeps them).
+   */
+  warmupCalls?: number;
+  /** The warm-up's waiting for calls ends after this long in any case (it lasts at least `warmupMs`). */
+  warmupMaxMs?: number;
 }
 
 export interface StepResult {
@@ -44,7 +51,7 @@ export interface StepHooks {
 }
 
 export async function runStep(send: Send, opts: StepOptions, hooks: StepHooks = {}): Promise<StepResult> {
-  const warmupCalls = opts.warmupMs > 0 ? (opts.warmupRounds ?? 2) * opts.concurrency : 0;
+  const warmupCalls = opts.warmupMs > 0 ? Math.max((opts.warmupRounds ?? 2) * opts.concurrency, opts.warmupCalls ?? 0) : 0;
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   let ok = 0;
@@ -73,6 +80,10 @@ export async function runStep(send: Send, opts: StepOptions, hooks: StepHooks = 
     if (opts.maxRequests <= 0) endWindow();
   };
   const warmupTimer = opts.warmupMs > 0 ? setTimeout(() => ((warmupElapsed = true), startWindow()), opts.warmupMs) : undefined;
+  const warmupCap =
+    opts.warmupMs > 0 && opts.warmupMaxMs !== undefined
+      ? setTimeout(() => ((warmupCompleted = Number.POSITIVE_INFINITY), startWindow()), Math.max(opts.warmupMs, opts.warmupMaxMs))
+      : undefined;
   startWindow();
 
   const client = async () => {
@@ -98,6 +109,7 @@ export async function runStep(send: Send, opts: StepOptions, hooks: StepHooks = 
   };
   await Promise.all(Array.from({ length: opts.concurrency }, client));
   clearTimeout(warmupTimer);
+  clearTimeout(warmupCap);
   const elapsedMs = windowEnd - windowStart;
   return { ok, errors, latency: summarize(latencies), elapsedMs, throughput: elapsedMs > 0 ? (ok * 1000) / elapsedMs : 0 };
 }

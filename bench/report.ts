@@ -56,7 +56,7 @@ export function renderReport(run: BenchRun): string {
     : `warmed up first (each RPC at c=16 and +0 ms for ${n((c.systemWarmupMs ?? 0) / 1000, 1)} s, not recorded)`;
   const turn =
     c.window === "continuous"
-      ? `each turn one continuous load: a warm-up of at least ${c.warmupMs} ms and two calls per client (not recorded), then a window of ${n(c.durationMs / 1000, 1)} s or ${c.maxRequests} calls that counts the calls completing inside it (those still in flight at its end are finished, not recorded)`
+      ? `each turn one continuous load: a warm-up (not recorded) of at least ${c.warmupMs} ms and two calls per client, and until each of the ${c.sessions} users has called once (per-user caches as warm as sustained traffic keeps them; para-signer's identity cache, 30 s) or ${n((c.turnWarmupMaxMs ?? 0) / 1000, 1)} s have passed, then a window of ${n(c.durationMs / 1000, 1)} s or ${c.maxRequests} calls that counts the calls completing inside it (those still in flight at its end are finished, not recorded)`
       : `each turn ${c.warmupMs} ms warm-up (not recorded) then ${n(c.durationMs / 1000, 1)} s or ${c.maxRequests} requests`;
   p(
     `- **Load:** closed loop, concurrency ${c.concurrencies.join(", ")}; all systems up at once and ${warm}; each step ${rounds} time${rounds > 1 ? "s" : ""}, the systems taking turns in a shuffled order (a new one every round), ${turn}; gRPC over ${c.connections} HTTP/2 connections (Express pattern: HTTP/1.1 JSON, keep-alive agent); ${c.sessions} pre-minted users, requests cycle through them`,
@@ -178,7 +178,7 @@ function warmupSection(run: BenchRun): string[] {
   const out = [
     "## Warm-up",
     "",
-    "Before any measured step, every system gets each RPC in windows of unrecorded load until its main-thread CPU per call has settled (criterion in the header, `bench/settle.ts`). *first → last* is the main-thread CPU per call of the first and the last window: the JIT's share of an unwarmed measurement.",
+    "Before any measured step, every system gets each RPC in windows of unrecorded load until its CPU per call has settled (criterion in the header, `bench/settle.ts`). *first → last* is the main-thread CPU per call of the first and the last window: the JIT's share of an unwarmed measurement.",
     "",
     "| system | RPC | settled | calls | seconds | main ms/call, first → last window | CPU ms/call, last window |",
     "|---|---|---|---|---|---|---|",

@@ -252,7 +252,16 @@ async function measureStep(
   let othersCpuPercent = Number.NaN;
   const r = await runStep(
     l.target.sender(prepared.get(at.rpc) ?? []),
-    { concurrency: at.concurrency, warmupMs: config.warmupMs, durationMs: config.durationMs, maxRequests: config.maxRequests },
+    {
+      concurrency: at.concurrency,
+      warmupMs: config.warmupMs,
+      // One call per user first: para-signer's identity cache (per user, 30 s) would otherwise be cold at every
+      // turn, since each system idles while the others are measured; sustained traffic keeps it warm.
+      warmupCalls: config.sessions,
+      ...(config.turnWarmupMaxMs !== undefined ? { warmupMaxMs: config.turnWarmupMaxMs } : {}),
+      durationMs: config.durationMs,
+      maxRequests: config.maxRequests,
+    },
     {
       // The bench's own CPU is read innermost, so the /proc scans of the samplers' start and stop fall outside it.
       onMeasureStart: () => (window.start(), busiest.start(), othersCpu.start(), self.reset()),

@@ -59,3 +59,23 @@ describe("bench closed-loop step (the window sees a continuous load)", () => {
     expect(r.ok).toBe(10);
   });
 });
+
+describe("bench turn warm-up (per-user caches)", () => {
+  test("the window waits until every user has called once (warmupCalls), beyond two calls per client", async () => {
+    const s = fakeSystem();
+    await runStep(s.send, { concurrency: 2, warmupMs: 1, durationMs: Number.POSITIVE_INFINITY, maxRequests: 5, warmupCalls: 40, warmupMaxMs: 60_000 }, s.hooks);
+    const beforeStart = s.log.slice(0, s.log.indexOf("start"));
+    expect(beforeStart.filter((e) => e === "done").length).toBeGreaterThanOrEqual(40);
+  });
+
+  test("a system too slow to serve every user in time is measured after warmupMaxMs anyway", async () => {
+    const s = fakeSystem();
+    const r = await runStep(
+      s.send,
+      { concurrency: 1, warmupMs: 1, durationMs: Number.POSITIVE_INFINITY, maxRequests: 3, warmupCalls: 1e9, warmupMaxMs: 30 },
+      s.hooks,
+    );
+    expect(r.ok).toBe(3);
+    expect(s.log.filter((e) => e === "start")).toHaveLength(1);
+  });
+});

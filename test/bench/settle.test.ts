@@ -51,3 +51,14 @@ describe("bench warm-up settle criterion", () => {
     expect(settleVerdict(windows(Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN), 6000, criterion)).toEqual({ done: false });
   });
 });
+
+describe("bench warm-up: the whole process must settle too (SDK work in worker threads)", () => {
+  test("a flat main thread does not settle a process whose worker threads are still compiling", () => {
+    const main = [1.5, 1.5, 1.5, 1.5, 1.5, 1.5];
+    const process = [16, 14, 12.5, 11, 10, 9.5];
+    const w: WarmupWindow[] = main.map((m, i) => ({ ok: 1000, calls: 1000, elapsedMs: 1000, mainCpuMsPerCall: m, cpuMsPerCall: process[i]! }));
+    expect(settleVerdict(w, 6000, criterion)).toEqual({ done: false });
+    const levelled = [...w, ...[9.4, 9.5, 9.3].map((v) => ({ ok: 1000, calls: 1000, elapsedMs: 1000, mainCpuMsPerCall: 1.5, cpuMsPerCall: v }))];
+    expect(settleVerdict(levelled, 9000, criterion)).toMatchObject({ done: true, settled: true });
+  });
+});
