@@ -74,6 +74,10 @@ export async function runStep(send: Send, opts: StepOptions, hooks: StepHooks = 
   const startWindow = () => {
     if (state !== "warmup" || !warmupElapsed || warmupCompleted < warmupCalls) return;
     state = "measuring";
+    // The window starts again from the first request (the first user): the users it reaches called during the
+    // warm-up seconds ago, as each user of sustained traffic has, rather than (at low concurrency, where the
+    // warm-up's time cap stops it short of every user) users last seen a whole turn of the other systems ago.
+    if (warmupCalls > 0) next = 0;
     hooks.onMeasureStart?.();
     windowStart = performance.now();
     if (Number.isFinite(opts.durationMs)) windowTimer = setTimeout(endWindow, opts.durationMs);

@@ -79,3 +79,22 @@ describe("bench turn warm-up (per-user caches)", () => {
     expect(s.log.filter((e) => e === "start")).toHaveLength(1);
   });
 });
+
+describe("bench window restarts at the first user after a warm-up", () => {
+  test("the window's first request is request 0 again, so its users called during the warm-up", async () => {
+    const seen: number[] = [];
+    let measuring = false;
+    const send: Send = async (i) => {
+      if (measuring) seen.push(i);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return "OK";
+    };
+    await runStep(
+      send,
+      { concurrency: 1, warmupMs: 1, durationMs: Number.POSITIVE_INFINITY, maxRequests: 3, warmupCalls: 10, warmupMaxMs: 60_000 },
+      { onMeasureStart: () => (measuring = true) },
+    );
+    // The call in flight when the window opened was sent during the warm-up; the window's own start from 0.
+    expect(seen.slice(0, 3)).toEqual([0, 1, 2]);
+  });
+});
