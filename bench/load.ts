@@ -14,16 +14,11 @@ export type Send = (i: number) => Promise<Outcome>;
 
 export interface StepOptions {
   concurrency: number;
-  /** Unrecorded warm-up; it lasts at least until `warmupRounds` calls per client have completed as well. */
+  /** Unrecorded warm-up; it also lasts until WARMUP_ROUNDS calls per client have completed. */
   warmupMs: number;
   durationMs: number;
   /** The window ends when this many calls have completed in it, if `durationMs` has not passed first. */
   maxRequests: number;
-  /**
-   * Completed calls per client the warm-up waits for besides `warmupMs` (default 2 when there is a warm-up, else
-   * 0): every client has then gone round at least once after the first burst, whatever the system's latency.
-   */
-  warmupRounds?: number;
   /**
    * Completed calls the warm-up waits for besides (the bench: one per user, so per-user caches are as warm as
    * sustained traffic from those users keeps them).
@@ -50,14 +45,22 @@ export interface StepHooks {
   onMeasureEnd?: () => void;
 }
 
+/**
+ * Completed calls per client a warm-up waits for besides its time: every client has then gone round at least once
+ * after the first burst, whatever the system's latency.
+ */
+const WARMUP_ROUNDS = 2;
+
 export async function runStep(send: Send, opts: StepOptions, hooks: StepHooks = {}): Promise<StepResult> {
-  const warmupCalls = opts.warmupMs > 0 ? Math.max((opts.warmupRounds ?? 2) * opts.concurrency, opts.warmupCalls ?? 0) : 0;
+  const warmupCalls = opts.warmupMs > 0 ? Math.max(WARMUP_ROUNDS * opts.concurrency, opts.warmupCalls ?? 0) : 0;
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   let ok = 0;
   let state: "warmup" | "measuring" | "done" = "warmup";
   let warmupElapsed = opts.warmupMs <= 0;
   let warmupCompleted = 0;
+  /** The warm-up's wait for calls has run out of time (`warmupMaxMs`). */
+  let warmupCapped = false;
   let windowStart = 0;
   let windowEnd = 0;
   let completedInWindow = 0;
@@ -72,7 +75,7 @@ export async function runStep(send: Send, opts: StepOptions, hooks: StepHooks = 
     hooks.onMeasureEnd?.();
   };
   const startWindow = () => {
-    if (state !== "warmup" || !warmupElapsed || warmupCompleted < warmupCalls) return;
+    if (state !== "warmup" || !warmupElapsed || (warmupCompleted < warmupCalls && !warmupCapped)) return;
     state = "measuring";
     // The window starts again from the first request (the first user): the users it reaches called during the
     // warm-up seconds ago, as each user of sustained traffic has, rather than (at low concurrency, where the
@@ -86,7 +89,7 @@ export async function runStep(send: Send, opts: StepOptions, hooks: StepHooks = 
   const warmupTimer = opts.warmupMs > 0 ? setTimeout(() => ((warmupElapsed = true), startWindow()), opts.warmupMs) : undefined;
   const warmupCap =
     opts.warmupMs > 0 && opts.warmupMaxMs !== undefined
-      ? setTimeout(() => ((warmupCompleted = Number.POSITIVE_INFINITY), startWindow()), Math.max(opts.warmupMs, opts.warmupMaxMs))
+      ? setTimeout(() => ((warmupCapped = true), startWindow()), Math.max(opts.warmupMs, opts.warmupMaxMs))
       : undefined;
   startWindow();
 
