@@ -1,3 +1,4 @@
+import { Socket } from "node:net";
 import { Environment, Para as ParaServer } from "@getpara/server-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import type { ParaRoundTrip } from "../../src/para/para-endpoints.js";
@@ -81,6 +82,28 @@ describe("ParaInstance over the real SDK", () => {
     pointSdkAt(proxied, api.url);
     adaptParaInstance(proxied, undefined, { proxyConfigured: true });
     expect(sdkHttpClient(proxied).defaults.proxy).toBeUndefined();
+  });
+
+  test("the SDK's pooled sockets keep one TCP keep-alive setting, instead of two flipped on every round trip", async () => {
+    // axios sets 60 s on each request's socket; Node's default agent set 1 s back when the socket returned to the
+    // pool, so each round trip reconfigured the socket twice (setsockopt calls in the SDK thread's hot path).
+    const settings: Array<[boolean, number | undefined]> = [];
+    const original = Socket.prototype.setKeepAlive;
+    const spy = vi.spyOn(Socket.prototype, "setKeepAlive").mockImplementation(function (this: Socket, enable?: boolean, delay?: number) {
+      settings.push([Boolean(enable), delay]);
+      return original.call(this, enable, delay);
+    });
+    try {
+      const trips: ParaRoundTrip[] = [];
+      const para = await imported(trips);
+      await para.checkSession();
+      expect(trips.length).toBeGreaterThanOrEqual(5);
+      // Both sides asked: axios per request, the agent per return to the pool; always the same setting.
+      expect(settings.length).toBeGreaterThanOrEqual(2 * trips.length - 1);
+      expect(new Set(settings.map(([enable, delay]) => `${enable}:${delay}`))).toEqual(new Set(["true:60000"]));
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test("a construction settles ready, and the session check names Para's user for the imported session", async () => {

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { Para as ParaServer } from "@getpara/server-sdk";
 import type { ParaEnvironment } from "../../config/config.js";
 import { untilAborted } from "../bounded.js";
@@ -93,16 +95,31 @@ export interface ParaInstance {
   settled(): Promise<"ready" | "failed">;
 }
 
+/** The TCP keep-alive delay axios's HTTP adapter sets on every request's socket (`socket.setKeepAlive(true, 60000)`). */
+const AXIOS_TCP_KEEPALIVE_MS = 60_000;
+
 /** Answers to a review poll that mean the review is no longer pending for this user: gone, never theirs, refused. */
 const REVIEW_REFUSED = new Set([403, 404, 410]);
 
-/** Builds a brand-new SDK instance (its construction round trips start at once) and adapts it. */
+/**
+ * The connection pools of every SDK instance in this module graph (one per SDK thread): Node's default agents
+ * (keep-alive, LIFO, 5 s idle timeout), but with TCP keep-alive set to the 60 s axios sets on each request's socket.
+ * Node's default agent sets 1 s back whenever a socket returns to the pool, so every round trip changed the
+ * setting twice (two to four `setsockopt` calls each time); with the two equal, neither changes anything. Sockets
+ * carry nothing of a user: the cookie and API key travel in each request's headers, as with the default agents.
+ */
+const SDK_AGENTS = {
+  http: new HttpAgent({ keepAlive: true, keepAliveMsecs: AXIOS_TCP_KEEPALIVE_MS, scheduling: "lifo", timeout: 5_000 }),
+  https: new HttpsAgent({ keepAlive: true, keepAliveMsecs: AXIOS_TCP_KEEPALIVE_MS, scheduling: "lifo", timeout: 5_000 }),
+};
+
 /** How the SDK's HTTP client is set up besides the SDK's own defaults. */
 export interface HttpOptions {
   /** A proxy is named in the environment (config `para.proxyConfigured`): keep axios's per-request lookup. */
   proxyConfigured: boolean;
 }
 
+/** Builds a brand-new SDK instance (its construction round trips start at once) and adapts it. */
 export function createParaInstance(environment: ParaEnvironment, apiKey: string, onRoundTrip?: RoundTripListener, http?: HttpOptions): ParaInstance {
   const para = new ParaServer(sdkEnvironment(environment), apiKey);
   assertSupportedSdk(para);
@@ -122,6 +139,8 @@ export function adaptParaInstance(para: ParaServer, onRoundTrip?: RoundTripListe
   // With no proxy named in the environment, axios would still read the proxy variables on every request and find
   // none: `proxy: false` is the same outcome without the lookup. With one named, axios's own handling is kept.
   if (!options.proxyConfigured) http.defaults.proxy = false;
+  http.defaults.httpAgent = SDK_AGENTS.http;
+  http.defaults.httpsAgent = SDK_AGENTS.https;
   const observer = observeResponses(http, onRoundTrip);
   return {
     lastFailure: () => observer.lastFailure(),

@@ -1,5 +1,7 @@
 import { createRequire } from "node:module";
 import type { Worker } from "node:worker_threads";
+import type { Agent as HttpAgent } from "node:http";
+import type { Agent as HttpsAgent } from "node:https";
 import type { Environment, Para as ParaServer } from "@getpara/server-sdk";
 import type { ParaFailure } from "../para-errors.js";
 
@@ -31,7 +33,7 @@ export interface SignOutcome {
 
 /** The slice of the SDK's axios instance the response observer uses (docs/para-sdk.md §1). */
 export interface SdkHttpClient {
-  defaults: { maxRedirects?: number; proxy?: false };
+  defaults: { maxRedirects?: number; proxy?: false; httpAgent?: HttpAgent; httpsAgent?: HttpsAgent };
   interceptors: {
     request: { use(onFulfilled: (config: SdkRequestConfig) => SdkRequestConfig): void };
     response: { use(onFulfilled: (res: unknown) => unknown, onRejected: (error: unknown) => unknown): void };
