@@ -184,7 +184,7 @@ export function createParaBoundary({ para, limits, tracer, meter, logger }: Boun
   // ParaReachability tells one callback, fixed at construction; the boundary subscribes once it exists.
   let reachabilityChanged: (reachable: boolean) => void = () => undefined;
   const reachability = new ParaReachability((reachable) => reachabilityChanged(reachable));
-  const telemetry = new ParaTelemetry(tracer, meter, (status) => reachability.observe(status));
+  const telemetry = new ParaTelemetry(tracer, meter, (status, endedAt) => reachability.observe(status, endedAt));
   const admission = new ParaAdmission({ maxConcurrent: limits.paraMaxConcurrent, perSecond: limits.paraMaxRps, burst: limits.paraBurst });
   const threadCount = sdkThreadCount(limits.sdkThreads);
   const sdk = threadCount > 0 ? sdkInThreads(threadCount, para, limits, telemetry, admission, logger) : sdkInProcess(para, limits, telemetry, admission);

@@ -6,17 +6,28 @@ import { isParaOutage } from "./para-errors.js";
  * there is no traffic): a few consecutive failures without an answer or with
  * a 5xx mean unreachable; any answer below 500 means reachable again. A 429
  * is an answer: Para is there, just busy.
+ *
+ * Round trips are judged in the order they ended, not the order they are
+ * reported: SDK threads report some of theirs (background constructions) a
+ * few tens of milliseconds late, and an answer from before an outage,
+ * reported after the outage's first failures, must not call Para back.
  */
 export class ParaReachability {
   private failures = 0;
   private reachable = true;
+  /** When the latest round trip judged so far ended (epoch ms). */
+  private latestEndedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly onChange: (reachable: boolean) => void,
     private readonly failuresToTrip = 3,
   ) {}
 
-  observe(status: number | undefined): void {
+  /** A round trip's outcome: its HTTP status (undefined: no answer) and when it ended (default: now). */
+  observe(status: number | undefined, endedAt: number = Date.now()): void {
+    // Older than what was already judged: Para has answered (or failed) more recently than this.
+    if (endedAt < this.latestEndedAt) return;
+    this.latestEndedAt = endedAt;
     const failed = isParaOutage(status);
     this.failures = failed ? this.failures + 1 : 0;
     const next = this.failures < this.failuresToTrip && (this.reachable || !failed);

@@ -16,8 +16,11 @@ export class ParaTelemetry {
   constructor(
     private readonly tracer: Tracer,
     meter: Meter,
-    /** Told the HTTP status (or undefined: no answer) of every round trip, e.g. to judge Para's reachability. */
-    private readonly observe: (status: number | undefined) => void = () => undefined,
+    /**
+     * Told the HTTP status (or undefined: no answer) of every round trip and when it ended, e.g. to judge Para's
+     * reachability (round trips from SDK threads can be reported after later ones).
+     */
+    private readonly observe: (status: number | undefined, endedAt: number) => void = () => undefined,
   ) {
     this.duration = meter.createHistogram(sc.METRIC_PARA_CLIENT_DURATION, {
       unit: "s",
@@ -34,7 +37,7 @@ export class ParaTelemetry {
     if (trip.status !== 200) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end(endedAt);
     this.duration.record(trip.durationMs / 1000, attrs);
-    this.observe(trip.status);
+    this.observe(trip.status, endedAt);
   }
 
   /** A fetch that records each round trip to `endpoint` as a CLIENT span and a duration. */
@@ -53,7 +56,7 @@ export class ParaTelemetry {
           if (status === undefined || status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
           span.end();
           this.duration.record((performance.now() - started) / 1000, attrs);
-          this.observe(status);
+          this.observe(status, Date.now());
         }
       });
     };
