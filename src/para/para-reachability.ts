@@ -12,6 +12,9 @@ import { isParaOutage } from "./para-errors.js";
  * few tens of milliseconds late, and an answer from before an outage,
  * reported after the outage's first failures, must not call Para back.
  */
+/** Far longer than any round trip is reported late (SDK threads batch theirs every 50 ms). */
+const LATE_REPORT_MAX_MS = 10_000;
+
 export class ParaReachability {
   private failures = 0;
   private reachable = true;
@@ -23,10 +26,12 @@ export class ParaReachability {
     private readonly failuresToTrip = 3,
   ) {}
 
-  /** A round trip's outcome: its HTTP status (undefined: no answer) and when it ended (default: now). */
-  observe(status: number | undefined, endedAt: number = Date.now()): void {
-    // Older than what was already judged: Para has answered (or failed) more recently than this.
-    if (endedAt < this.latestEndedAt) return;
+  /** A round trip's outcome: its HTTP status (undefined: no answer) and when it ended (epoch ms). */
+  observe(status: number | undefined, endedAt: number): void {
+    // Older than what was already judged: Para has answered (or failed) more recently than this. Much older is the
+    // wall clock stepped back (the stamps are Date.now()), not a late report: judged, so reachability never freezes.
+    const age = this.latestEndedAt - endedAt;
+    if (age > 0 && age <= LATE_REPORT_MAX_MS) return;
     this.latestEndedAt = endedAt;
     const failed = isParaOutage(status);
     this.failures = failed ? this.failures + 1 : 0;

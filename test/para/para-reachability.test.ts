@@ -58,6 +58,14 @@ describe("ParaReachability: Para's reachability from the round trips the service
     expect(reachability.isReachable).toBe(true);
   });
 
+  test("a wall clock stepped back is not taken for a late report: what ends after the step is still judged", () => {
+    const { reachability } = judge();
+    for (const endedAt of [100_000, 100_010, 100_020]) reachability.observe(503, endedAt);
+    expect(reachability.isReachable).toBe(false);
+    reachability.observe(200, 40_000); // a minute "earlier": the clock stepped back, the answer is new
+    expect(reachability.isReachable).toBe(true);
+  });
+
   test("ParaTelemetry hands the judge each round trip's end, as the SDK thread stamped it", () => {
     const seen: Array<[number | undefined, number]> = [];
     const telemetry = new ParaTelemetry(trace.getTracer("test"), metrics.getMeter("test"), (status, endedAt) => seen.push([status, endedAt]));
