@@ -3,6 +3,12 @@ import { describe, expect, test } from "vitest";
 import { ParaReachability } from "../../src/para/para-reachability.js";
 import { ParaTelemetry } from "../../src/para/para-telemetry.js";
 
+/**
+ * Who could mislead this judge: no caller can (it reads only Para's HTTP statuses, never request content). Its
+ * adversaries are Para itself, failing or answering again, and the service's own reporting (an SDK thread's late,
+ * batched round trips; a wall clock stepped back). Honest traffic is what resets it: any answer below 500.
+ */
+
 /** A reachability judge and the changes it announced. */
 function judge() {
   const changes: boolean[] = [];
