@@ -94,6 +94,11 @@ export interface LimitsConfig {
   /** Round trips that may be spent at once after a quiet spell. */
   paraBurst: number;
   /** How long Para's answers about a user (wallet list, verified auth) are reused; 0: ask on every call. */
+  /**
+   * How long Para's answers to a fresh SDK instance's session-less construction requests (touch, partner, logout)
+   * are reused by the next instances (src/para/sdk/anonymous-answers.ts); 0 sends them for every instance.
+   */
+  anonymousAnswerMs: number;
   identityCacheMs: number;
   /**
    * How long a refusal is remembered: a session whose blob contradicted Para, and a signer whose job Para refused
@@ -203,6 +208,7 @@ export function envToConfig(env: Env): Config {
       paraMaxRps: integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000),
       paraBurst: integer(env, "SIGNER_PARA_BURST", Math.max(integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000), 1), 1, 1_000_000),
       identityCacheMs: integer(env, "SIGNER_IDENTITY_CACHE_MS", 30_000, 0, 3_600_000),
+      anonymousAnswerMs: integer(env, "SIGNER_PARA_ANONYMOUS_ANSWER_MS", 30_000, 0, 3_600_000),
       refusalHoldMs: integer(env, "SIGNER_REFUSAL_HOLD_MS", 60_000, 0, 3_600_000),
       maxHealthWatchers: integer(env, "SIGNER_MAX_HEALTH_WATCHERS", 256, 1, 100_000),
     },

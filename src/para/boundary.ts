@@ -236,6 +236,7 @@ function sdkInProcess(para: BoundaryOptions["para"], limits: LimitsConfig, telem
   });
   const factory = new FreshInstanceFactory(para.environment, para.apiKey, worker, (trip) => telemetry.roundTrip(trip), {
     proxyConfigured: para.proxyConfigured,
+    anonymousAnswerTtlMs: limits.anonymousAnswerMs,
   });
   const instances = new PristineInstancePool({
     create: () => factory.create(),
@@ -245,7 +246,8 @@ function sdkInProcess(para: BoundaryOptions["para"], limits: LimitsConfig, telem
     settleTimeoutMs: limits.paraCallTimeoutMs,
     // Background constructions belong to no call: keep their round trips out of callers' traces.
     runDetached: (fn) => context.with(suppressTracing(context.active()), fn),
-    beforeConstruct: () => admission.reserve(PARA_COST.construction),
+    // A construction whose round trips are answered from kept answers spends none of Para's budget.
+    beforeConstruct: () => (factory.sendsRoundTrips() ? admission.reserve(PARA_COST.construction) : Promise.resolve()),
   });
   return { instances, signing: worker, worker, pool: instances, terminateWorker: () => loadedParaSdk()?.resetSigningWorker() };
 }
@@ -272,6 +274,7 @@ function sdkInThreads(
           environment: para.environment,
           apiKey: para.apiKey,
           proxyConfigured: para.proxyConfigured,
+          anonymousAnswerTtlMs: limits.anonymousAnswerMs,
           poolSize: Math.ceil(limits.poolSize / count),
           refillConcurrency: Math.max(1, Math.ceil(limits.poolRefillConcurrency / count)),
           maxIdleMs: POOL_MAX_IDLE_MS,

@@ -18,6 +18,15 @@ export class FreshInstanceFactory {
     private readonly http?: HttpOptions,
   ) {}
 
+  /**
+   * Whether a construction now will send Para its round trips (for admission): yes unless Para's answers to them are
+   * kept (sdk/anonymous-answers.ts), and yes while the SDK is not loaded.
+   */
+  sendsRoundTrips(): boolean {
+    const sdk = loadedParaSdk();
+    return !sdk || !this.http || sdk.constructionSendsRoundTrips(this.http);
+  }
+
   /** `onRoundTrip`, when given, observes this instance's round trips instead of the factory's listener. */
   async create(onRoundTrip: RoundTripListener | undefined = this.onRoundTrip): Promise<ParaInstance> {
     await this.worker.ready();

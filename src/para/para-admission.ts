@@ -86,6 +86,7 @@ export class ParaAdmission {
 
 /** Para round trips each operation makes (docs/para-sdk.md §2.2, §4–§8), for admission. */
 export const PARA_COST = {
+  /** Without kept answers (sdk/anonymous-answers.ts); background constructions they cover are not charged. */
   construction: 5,
   touch: 1,
   keepAlive: 1,

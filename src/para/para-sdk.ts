@@ -5,6 +5,7 @@
  */
 export {
   adaptParaInstance,
+  constructionSendsRoundTrips,
   createParaInstance,
   type ParaInstance,
   type ParaSessionCheck,

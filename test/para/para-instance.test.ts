@@ -72,7 +72,7 @@ describe("ParaInstance over the real SDK", () => {
     stubWorkerBundle(ECHO_BUNDLE);
     const direct = new ParaServer(Environment.DEV, "dev_unit_key");
     pointSdkAt(direct, api.url);
-    const adapted = adaptParaInstance(direct, (trip) => trips.push(trip), { proxyConfigured: false });
+    const adapted = adaptParaInstance(direct, (trip) => trips.push(trip), { proxyConfigured: false, anonymousAnswerTtlMs: 0 });
     expect(sdkHttpClient(direct).defaults.proxy).toBe(false);
     expect(sdkHttpClient(direct).defaults.maxRedirects).toBe(0);
     // Still talks to Para (the stub) the same way.
@@ -80,7 +80,7 @@ describe("ParaInstance over the real SDK", () => {
     expect(trips.length).toBeGreaterThan(0);
     const proxied = new ParaServer(Environment.DEV, "dev_unit_key");
     pointSdkAt(proxied, api.url);
-    adaptParaInstance(proxied, undefined, { proxyConfigured: true });
+    adaptParaInstance(proxied, undefined, { proxyConfigured: true, anonymousAnswerTtlMs: 0 });
     expect(sdkHttpClient(proxied).defaults.proxy).toBeUndefined();
   });
 

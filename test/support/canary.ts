@@ -176,11 +176,9 @@ export async function exerciseEveryPath(
   await attempt(h.grpc.signMessage({ session: reviewed.session, message, format: MessageFormat.EIP191 }));
   const [pending] = await localPara.pendingTransactions(reviewed.userId);
   if (!pending) throw new Error("the review was not recorded");
-  {
-    await attempt(h.grpc.awaitReview({ session: reviewed.session, pendingTransactionId: pending.id }, { timeoutMs: 800 }));
-    await localPara.denyPendingTransaction(pending.id);
-    await attempt(h.grpc.awaitReview({ session: reviewed.session, pendingTransactionId: pending.id }));
-  }
+  await attempt(h.grpc.awaitReview({ session: reviewed.session, pendingTransactionId: pending.id }, { timeoutMs: 800 }));
+  await localPara.denyPendingTransaction(pending.id);
+  await attempt(h.grpc.awaitReview({ session: reviewed.session, pendingTransactionId: pending.id }));
   return secrets;
 }
 

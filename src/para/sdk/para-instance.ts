@@ -5,6 +5,7 @@ import type { ParaEnvironment } from "../../config/config.js";
 import { untilAborted } from "../bounded.js";
 import type { RoundTripListener } from "../para-endpoints.js";
 import type { ParaFailure } from "../para-errors.js";
+import { anonymousAnswers, resolvedAdapter } from "./anonymous-answers.js";
 import { observeResponses } from "./response-observer.js";
 import { sdkEnvironment } from "./sdk-environment.js";
 import {
@@ -113,10 +114,23 @@ const SDK_AGENTS = {
   https: new HttpsAgent({ keepAlive: true, keepAliveMsecs: AXIOS_TCP_KEEPALIVE_MS, scheduling: "lifo", timeout: 5_000 }),
 };
 
+/** Para's answers to fresh instances' session-less construction requests, kept for this module graph's instances. */
+const ANONYMOUS_ANSWERS = anonymousAnswers();
+
 /** How the SDK's HTTP client is set up besides the SDK's own defaults. */
 export interface HttpOptions {
   /** A proxy is named in the environment (config `para.proxyConfigured`): keep axios's per-request lookup. */
   proxyConfigured: boolean;
+  /** How long Para's answers to construction requests without a session are reused (sdk/anonymous-answers.ts); 0: never. */
+  anonymousAnswerTtlMs: number;
+}
+
+/**
+ * Whether an instance built now with these options will send Para its construction round trips: not when Para's
+ * answers to them are kept (anonymous-answers.ts). Admission charges a background construction by this.
+ */
+export function constructionSendsRoundTrips(http: HttpOptions): boolean {
+  return !(http.anonymousAnswerTtlMs > 0 && ANONYMOUS_ANSWERS.coversConstruction());
 }
 
 /** Builds a brand-new SDK instance (its construction round trips start at once) and adapts it. */
@@ -130,7 +144,11 @@ export function createParaInstance(environment: ParaEnvironment, apiKey: string,
  * Adapts a just-built SDK instance, observing its round trips from now on: call it synchronously after construction
  * (the SDK sends nothing before its constructor returns, docs/para-sdk.md §2.1).
  */
-export function adaptParaInstance(para: ParaServer, onRoundTrip?: RoundTripListener, options: HttpOptions = { proxyConfigured: true }): ParaInstance {
+export function adaptParaInstance(
+  para: ParaServer,
+  onRoundTrip?: RoundTripListener,
+  options: HttpOptions = { proxyConfigured: true, anonymousAnswerTtlMs: 0 },
+): ParaInstance {
   const settled = settledOf(para);
   const http = sdkHttpClient(para);
   // Para's API answers directly; without redirects axios skips its
@@ -141,6 +159,9 @@ export function adaptParaInstance(para: ParaServer, onRoundTrip?: RoundTripListe
   if (!options.proxyConfigured) http.defaults.proxy = false;
   http.defaults.httpAgent = SDK_AGENTS.http;
   http.defaults.httpsAgent = SDK_AGENTS.https;
+  if (options.anonymousAnswerTtlMs > 0) {
+    http.defaults.adapter = ANONYMOUS_ANSWERS.adapter(resolvedAdapter(http.defaults.adapter), options.anonymousAnswerTtlMs);
+  }
   const observer = observeResponses(http, onRoundTrip);
   return {
     lastFailure: () => observer.lastFailure(),

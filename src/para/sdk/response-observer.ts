@@ -1,3 +1,4 @@
+import { answeredLocally } from "./anonymous-answers.js";
 import { paraEndpointOf, type RoundTripListener } from "../para-endpoints.js";
 import type { ParaFailure } from "../para-errors.js";
 import { type SdkHttpClient, type SdkRequestConfig, type SdkResponseTransform, sdkApiFailureOf } from "./sdk-internals.js";
@@ -30,7 +31,9 @@ export function observeResponses(http: SdkHttpClient, onRoundTrip?: RoundTripLis
   http.interceptors.request.use((config) => {
     inFlight.set(config, performance.now());
     const observe: SdkResponseTransform = function (data, _headers, status) {
-      finish(this, status);
+      // A kept answer to a construction request (anonymous-answers.ts) was no round trip to Para.
+      if (answeredLocally(this)) inFlight.delete(this);
+      else finish(this, status);
       return data;
     };
     const existing = config.transformResponse;

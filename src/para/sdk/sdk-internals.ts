@@ -33,7 +33,7 @@ export interface SignOutcome {
 
 /** The slice of the SDK's axios instance the response observer uses (docs/para-sdk.md §1). */
 export interface SdkHttpClient {
-  defaults: { maxRedirects?: number; proxy?: false; httpAgent?: HttpAgent; httpsAgent?: HttpsAgent };
+  defaults: { maxRedirects?: number; proxy?: false; httpAgent?: HttpAgent; httpsAgent?: HttpsAgent; adapter?: unknown };
   interceptors: {
     request: { use(onFulfilled: (config: SdkRequestConfig) => SdkRequestConfig): void };
     response: { use(onFulfilled: (res: unknown) => unknown, onRejected: (error: unknown) => unknown): void };

@@ -81,6 +81,7 @@ function collectTrips(id: number): () => ParaRoundTrip[] {
 
 const factory = new FreshInstanceFactory(options.environment, options.apiKey, supervisor, undefined, {
   proxyConfigured: options.proxyConfigured,
+  anonymousAnswerTtlMs: options.anonymousAnswerTtlMs,
 });
 /** A new instance whose round trips are recorded for whichever request owns it then (at first, its acquirer if any). */
 function createOwned(): Promise<ParaInstance> {
@@ -98,12 +99,15 @@ const pool = new PristineInstancePool({
   refillConcurrency: options.refillConcurrency,
   maxIdleMs: options.maxIdleMs,
   settleTimeoutMs: options.settleTimeoutMs,
+  // Admission lives on the main thread; a construction answered from kept answers spends none of Para's budget.
   beforeConstruct: () =>
-    new Promise<void>((resolve, reject) => {
-      const id = nextReservation++;
-      reservations.set(id, (ok) => (ok ? resolve() : reject(new Error("construction not admitted"))));
-      post({ t: "reserve", id });
-    }),
+    !factory.sendsRoundTrips()
+      ? Promise.resolve()
+      : new Promise<void>((resolve, reject) => {
+          const id = nextReservation++;
+          reservations.set(id, (ok) => (ok ? resolve() : reject(new Error("construction not admitted"))));
+          post({ t: "reserve", id });
+        }),
 });
 
 const instances = new Map<number, ParaInstance>();

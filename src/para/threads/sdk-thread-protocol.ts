@@ -19,6 +19,8 @@ export interface SdkThreadOptions {
   apiKey: string;
   /** Proxy variables are set: the SDK's HTTP client honours them (sdk/para-instance.ts, HttpOptions). */
   proxyConfigured: boolean;
+  /** HttpOptions.anonymousAnswerTtlMs (sdk/anonymous-answers.ts). */
+  anonymousAnswerTtlMs: number;
   poolSize: number;
   refillConcurrency: number;
   maxIdleMs: number;

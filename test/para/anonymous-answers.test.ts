@@ -1,0 +1,284 @@
+import { Environment, Para as ParaServer } from "@getpara/server-sdk";
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import type { ParaRoundTrip } from "../../src/para/para-endpoints.js";
+import { anonymousAnswers, answeredLocally, type SdkAdapter } from "../../src/para/sdk/anonymous-answers.js";
+import { adaptParaInstance } from "../../src/para/sdk/para-instance.js";
+import { resetSigningWorker, warmSigningWorker } from "../../src/para/sdk/signing-worker-process.js";
+import { ECHO_BUNDLE, exportedSession, pointSdkAt, type StubApi, startStubApi, stubWorkerBundle } from "./sdk-harness.js";
+
+/**
+ * Para's answers to a fresh instance's session-less construction requests, reused by the next instances
+ * (src/para/sdk/anonymous-answers.ts). Honest users: every call's fresh instance, which should cost one round trip
+ * to Para for its session, not six. Adversaries: a caller whose session is stale or rewritten (its refusals must not
+ * make others pay, and nothing of its session may be kept or handed to anyone), a Para that ties state to an
+ * anonymous request (a session header, an authenticated answer: never kept), and Para failing (kept answers must not
+ * hide it from the pool's probes).
+ */
+
+interface Sent {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** An adapter standing for the network: records what was sent, answers with `answer`. */
+function network(answer: (config: Sent) => { status?: number; body?: unknown; headers?: Record<string, string> } = () => ({})) {
+  const sent: Sent[] = [];
+  const adapter: SdkAdapter = async (config) => {
+    const request = { method: config.method ?? "get", url: config.url ?? "", headers: (config.headers ?? {}) as Record<string, string> };
+    sent.push(request);
+    const { status = 200, body = { isAuthenticated: false, partnerId: "p1" }, headers = {} } = answer(request);
+    const response = { data: JSON.stringify(body), status, statusText: String(status), headers, config, request: {} };
+    if (status < 200 || status >= 300) throw Object.assign(new Error(`status ${status}`), { response });
+    return response;
+  };
+  return { sent, adapter };
+}
+
+const KEY = { "X-External-API-Key": "key-A", "x-para-version": "dev" };
+const touch = (headers: Record<string, string> = KEY) => ({ method: "post", baseURL: "http://para/", url: "/touch?regenerate=false", headers });
+
+describe("kept answers to construction requests (unit, no SDK)", () => {
+  test("a 200 answer to a session-less construction request is reused: the next identical request is not sent", async () => {
+    const store = anonymousAnswers();
+    const net = network();
+    const fetch = store.adapter(net.adapter, 30_000);
+    const first = await fetch(touch());
+    const secondConfig = touch();
+    const second = await fetch(secondConfig);
+    expect(net.sent).toHaveLength(1);
+    expect(second.status).toBe(200);
+    expect(second.data).toBe(first.data);
+    expect(answeredLocally(secondConfig)).toBe(true);
+    // Each answer is its own object: no instance can change what another gets.
+    expect(second.headers).not.toBe(first.headers);
+    for (const url of ["/partners/p1", "/logout"]) {
+      await fetch({ method: "get", baseURL: "http://para/", url, headers: KEY });
+      await fetch({ method: "get", baseURL: "http://para/", url, headers: KEY });
+    }
+    expect(net.sent.map((s) => s.url)).toEqual(["/touch?regenerate=false", "/partners/p1", "/logout"]);
+  });
+
+  test("requests with a session, a body, or to any other endpoint always go to Para", async () => {
+    const store = anonymousAnswers();
+    const net = network();
+    const fetch = store.adapter(net.adapter, 30_000);
+    const requests = [
+      touch({ ...KEY, "x-capsule-sid": "sid-canary-1" }),
+      { ...touch(), data: '{"x":1}' },
+      { ...touch(), url: "/touch?regenerate=true" },
+      { method: "post", baseURL: "http://para/", url: "/users/u1/session/keep-alive", headers: KEY },
+      { method: "get", baseURL: "http://para/", url: "/users/u1/wallets", headers: KEY },
+      { method: "get", baseURL: "http://para/", url: "/partners/p1/../users", headers: KEY },
+    ];
+    for (const config of [...requests, ...requests]) {
+      await fetch(config);
+      expect(answeredLocally(config)).toBe(false);
+    }
+    expect(net.sent).toHaveLength(2 * requests.length);
+    expect(store.size()).toBe(0);
+  });
+
+  test("answers that tie state to the request are never kept: a session header, a cookie, an authenticated touch", async () => {
+    const store = anonymousAnswers();
+    const answers = [
+      { headers: { "x-capsule-sid": "sid-canary-2" } },
+      { headers: { "set-cookie": "capsule.sid=sid-canary-3" } },
+      { body: { isAuthenticated: true, partnerId: "p1", userId: "u1" } },
+      { body: { isAuthenticated: false, partnerId: "p1", userId: "u1" } },
+      { status: 204 },
+    ];
+    for (const answer of answers) {
+      const net = network(() => answer);
+      const fetch = store.adapter(net.adapter, 30_000);
+      await fetch(touch());
+      await fetch(touch());
+      expect(net.sent).toHaveLength(2);
+    }
+    expect(store.size()).toBe(0);
+  });
+
+  test("answers are kept per API key and partner, and for ttlMs only; 0 keeps nothing", async () => {
+    let now = 1_000;
+    const store = anonymousAnswers(() => now);
+    const net = network();
+    const fetch = store.adapter(net.adapter, 30_000);
+    await fetch(touch());
+    await fetch(touch({ ...KEY, "X-External-API-Key": "key-B" }));
+    await fetch(touch({ ...KEY, "x-partner-id": "other" }));
+    expect(net.sent).toHaveLength(3);
+    now += 29_999;
+    await fetch(touch());
+    expect(net.sent).toHaveLength(3);
+    now += 1;
+    await fetch(touch());
+    expect(net.sent).toHaveLength(4);
+    const never = network();
+    const uncached = anonymousAnswers().adapter(never.adapter, 0);
+    await uncached(touch());
+    await uncached(touch());
+    expect(never.sent).toHaveLength(2);
+  });
+
+  test("Para failing (no answer, 5xx, 429) drops every kept answer; a session's own refusal (401, 403) drops none", async () => {
+    const store = anonymousAnswers();
+    let failWith: number | "no answer" | undefined;
+    const net = network((req) => (req.url.startsWith("/users") && typeof failWith === "number" ? { status: failWith } : {}));
+    const sendingAdapter: SdkAdapter = async (config) => {
+      if (failWith === "no answer" && config.url?.startsWith("/users")) throw new Error("connect ECONNREFUSED");
+      return net.adapter(config);
+    };
+    const fetch = store.adapter(sendingAdapter, 30_000);
+    const sessionCall = { method: "post", baseURL: "http://para/", url: "/users/u1/session/keep-alive", headers: { ...KEY, "x-capsule-sid": "stale" } };
+    for (const [failure, drops] of [
+      [401, false],
+      [403, false],
+      [404, false],
+      [429, true],
+      [503, true],
+      ["no answer", true],
+    ] as const) {
+      await fetch(touch());
+      expect(store.size()).toBe(1);
+      failWith = failure;
+      await expect(fetch(sessionCall)).rejects.toThrow();
+      failWith = undefined;
+      expect(store.size(), `after ${failure}`).toBe(drops ? 0 : 1);
+    }
+  });
+
+  test("a refused construction request is not kept, and drops what was kept for it", async () => {
+    let now = 0;
+    const store = anonymousAnswers(() => now);
+    let status = 200;
+    const net = network(() => ({ status }));
+    const fetch = store.adapter(net.adapter, 10);
+    await fetch(touch());
+    now = 11;
+    status = 401;
+    await expect(fetch(touch())).rejects.toThrow();
+    status = 200;
+    await fetch(touch());
+    expect(net.sent).toHaveLength(3);
+  });
+
+  test("it covers a construction (admission charges none) only while all three answers are fresh for one key", async () => {
+    let now = 0;
+    const store = anonymousAnswers(() => now);
+    const fetch = store.adapter(network().adapter, 1_000);
+    await fetch(touch());
+    await fetch({ method: "get", baseURL: "http://para/", url: "/partners/p1", headers: KEY });
+    // The third for another key: no key has all three.
+    await fetch({ method: "get", baseURL: "http://para/", url: "/logout", headers: { ...KEY, "X-External-API-Key": "key-B" } });
+    expect(store.coversConstruction()).toBe(false);
+    await fetch({ method: "get", baseURL: "http://para/", url: "/logout", headers: KEY });
+    expect(store.coversConstruction()).toBe(true);
+    now = 1_000;
+    expect(store.coversConstruction()).toBe(false);
+  });
+
+  test("the store is bounded, whatever number of distinct keys asks", async () => {
+    const store = anonymousAnswers();
+    const net = network();
+    const fetch = store.adapter(net.adapter, 30_000);
+    for (let i = 0; i < 500; i++) await fetch(touch({ ...KEY, "X-External-API-Key": `key-${i}` }));
+    expect(store.size()).toBeLessThanOrEqual(64);
+    expect(store.size()).toBeGreaterThan(0);
+  });
+});
+
+describe("kept answers with the real SDK (stub Para on port 0)", () => {
+  let api: StubApi;
+
+  beforeAll(async () => {
+    for (const level of ["log", "info", "warn", "error", "debug"] as const) vi.spyOn(console, level).mockImplementation(() => undefined);
+    api = await startStubApi();
+  });
+
+  beforeEach(() => {
+    api.requests.length = 0;
+    api.sessions.clear();
+    api.route = () => undefined;
+  });
+
+  afterAll(async () => {
+    stubWorkerBundle(ECHO_BUNDLE);
+    const worker = await warmSigningWorker("DEV", "dev_unit_key");
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    resetSigningWorker();
+    await exited;
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+    await api.close();
+  });
+
+  /** A fresh instance as the service builds it, reusing construction answers for `ttlMs`. */
+  function fresh(trips: ParaRoundTrip[], ttlMs = 30_000) {
+    stubWorkerBundle(ECHO_BUNDLE);
+    const sdk = new ParaServer(Environment.DEV, "dev_unit_key");
+    pointSdkAt(sdk, api.url);
+    return adaptParaInstance(sdk, (trip) => trips.push(trip), { proxyConfigured: false, anonymousAnswerTtlMs: ttlMs });
+  }
+
+  const constructionRequests = () => api.requests.filter((r) => !r.sid && r.path !== "/errors/sdk");
+
+  test("the second fresh instance settles ready without a construction round trip, and its session still goes to Para", async () => {
+    const firstTrips: ParaRoundTrip[] = [];
+    expect(await fresh(firstTrips).settled()).toBe("ready");
+    // The first instance's three touches are one request: the second and third reuse the first's answer.
+    const sentByFirst = constructionRequests().length;
+    expect(constructionRequests().map((r) => r.path)).toEqual(["/touch?regenerate=false", "/partners/p1", "/logout"]);
+    expect(firstTrips).toHaveLength(sentByFirst);
+
+    const trips: ParaRoundTrip[] = [];
+    const second = fresh(trips);
+    expect(await second.settled()).toBe("ready");
+    expect(constructionRequests()).toHaveLength(sentByFirst);
+    // Kept answers are no round trips: neither traces nor reachability see them.
+    expect(trips).toEqual([]);
+
+    api.sessions.add("sid-live");
+    await second.importSession(exportedSession("sid-live"));
+    expect(await second.checkSession()).toMatchObject({ active: true, userId: "u1" });
+    expect(api.requests.filter((r) => r.sid === "sid-live").map((r) => r.path)).toEqual(["/touch?regenerate=false"]);
+    expect(trips.map((t) => t.endpoint)).toEqual(["touch"]);
+  });
+
+  test("a stale or rewritten session is asked of Para every time and changes nothing others get", async () => {
+    expect(await fresh([]).settled()).toBe("ready");
+    const kept = constructionRequests().length;
+    // Para does not know the session: its touch says so (and the stub refuses its keep-alive).
+    api.route = (req) => (req.sid === "sid-forged" && req.path.includes("keep-alive") ? { status: 401, body: { message: "nope" } } : undefined);
+    for (let i = 0; i < 3; i++) {
+      const attacker = fresh([]);
+      expect(await attacker.settled()).toBe("ready");
+      await attacker.importSession(exportedSession("sid-forged"));
+      expect(await attacker.checkSession()).toMatchObject({ active: false, userId: undefined });
+      expect(await attacker.keepSessionAlive()).toBe(false);
+    }
+    expect(api.requests.filter((r) => r.sid === "sid-forged")).toHaveLength(6);
+    // The honest user's next instance still settles from kept answers, and its session is its own.
+    const honest = fresh([]);
+    expect(await honest.settled()).toBe("ready");
+    expect(constructionRequests()).toHaveLength(kept);
+    api.sessions.add("sid-honest");
+    await honest.importSession(exportedSession("sid-honest"));
+    expect(await honest.checkSession()).toMatchObject({ active: true });
+    const exported = JSON.parse(Buffer.from(await honest.exportSession({ excludeSigners: true }), "base64").toString("utf8")) as { sessionCookie: string };
+    expect(exported.sessionCookie).toBe("sid-honest");
+  });
+
+  test("Para failing drops the kept answers: the next construction asks Para again and fails as before", async () => {
+    expect(await fresh([]).settled()).toBe("ready");
+    api.route = () => ({ status: 503, body: { message: "down" } });
+    const during = fresh([]);
+    expect(await during.settled()).toBe("ready"); // from kept answers, no round trip
+    api.sessions.add("sid-live");
+    await during.importSession(exportedSession("sid-live"));
+    await expect(during.checkSession()).rejects.toThrow();
+    expect(during.lastFailure()?.status).toBe(503);
+    const before = constructionRequests().length;
+    expect(await fresh([]).settled()).toBe("failed");
+    expect(constructionRequests().length).toBeGreaterThan(before);
+  });
+});
