@@ -82,6 +82,13 @@ describe("hardened-edge settings", () => {
 });
 
 describe("request field limits", () => {
+  test("SIGNER_PARA_ANONYMOUS_ANSWER_MS: 30 s by default, 0 turns reuse off, refused out of range", () => {
+    expect(envToConfig({}).limits.anonymousAnswerMs).toBe(30_000);
+    expect(envToConfig({ SIGNER_PARA_ANONYMOUS_ANSWER_MS: "0" }).limits.anonymousAnswerMs).toBe(0);
+    expect(() => envToConfig({ SIGNER_PARA_ANONYMOUS_ANSWER_MS: "-1" })).toThrow(/^SIGNER_PARA_ANONYMOUS_ANSWER_MS: /);
+    expect(() => envToConfig({ SIGNER_PARA_ANONYMOUS_ANSWER_MS: "30s" })).toThrow(/^SIGNER_PARA_ANONYMOUS_ANSWER_MS: /);
+  });
+
   test("para.proxyConfigured: any proxy variable axios reads (either case, npm's too), else false", () => {
     expect(envToConfig({}).para.proxyConfigured).toBe(false);
     expect(envToConfig({ HTTPS_PROXY: "http://proxy:3128" }).para.proxyConfigured).toBe(true);
