@@ -93,12 +93,12 @@ export interface LimitsConfig {
   paraMaxRps: number;
   /** Round trips that may be spent at once after a quiet spell. */
   paraBurst: number;
-  /** How long Para's answers about a user (wallet list, verified auth) are reused; 0: ask on every call. */
   /**
    * How long Para's answers to a fresh SDK instance's session-less construction requests (touch, partner, logout)
    * are reused by the next instances (src/para/sdk/anonymous-answers.ts); 0 sends them for every instance.
    */
   anonymousAnswerMs: number;
+  /** How long Para's answers about a user (wallet list, verified auth) are reused; 0: ask on every call. */
   identityCacheMs: number;
   /**
    * How long a refusal is remembered: a session whose blob contradicted Para, and a signer whose job Para refused

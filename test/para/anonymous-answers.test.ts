@@ -27,12 +27,19 @@ function network(answer: (config: Sent) => { status?: number; body?: unknown; he
   const adapter: SdkAdapter = async (config) => {
     const request = { method: config.method ?? "get", url: config.url ?? "", headers: (config.headers ?? {}) as Record<string, string> };
     sent.push(request);
-    const { status = 200, body = { isAuthenticated: false, partnerId: "p1" }, headers = {} } = answer(request);
+    const { status = 200, body = paraAnswerTo(request.url), headers = {} } = answer(request);
     const response = { data: JSON.stringify(body), status, statusText: String(status), headers, config, request: {} };
     if (status < 200 || status >= 300) throw Object.assign(new Error(`status ${status}`), { response });
     return response;
   };
   return { sent, adapter };
+}
+
+/** What Para answers a construction request with no session (docs/para-sdk.md §2.2). */
+function paraAnswerTo(url: string): unknown {
+  if (url.startsWith("/touch")) return { isAuthenticated: false, partnerId: "p1" };
+  if (url.startsWith("/partners/")) return { partner: { id: url.slice("/partners/".length) } };
+  return {};
 }
 
 const KEY = { "X-External-API-Key": "key-A", "x-para-version": "dev" };
@@ -98,6 +105,31 @@ describe("kept answers to construction requests (unit, no SDK)", () => {
     expect(store.size()).toBe(0);
   });
 
+  test("a 200 that is not the answer its request should get is passed on once and never kept (a gateway, a maintenance page)", async () => {
+    const store = anonymousAnswers();
+    const cases: Array<{ url: string; method: string; data: string }> = [
+      { method: "post", url: "/touch?regenerate=false", data: "{}" },
+      { method: "post", url: "/touch?regenerate=false", data: '{"isAuthenticated":false,"partnerId":""}' },
+      { method: "post", url: "/touch?regenerate=false", data: "<html>down for maintenance</html>" },
+      { method: "get", url: "/partners/p1", data: '{"partner":{"id":"p2"}}' },
+      { method: "get", url: "/partners/p1", data: "{}" },
+      { method: "get", url: "/logout", data: "OK" },
+    ];
+    for (const { method, url, data } of cases) {
+      const sent: string[] = [];
+      const adapter: SdkAdapter = async (config) => {
+        sent.push(config.url ?? "");
+        return { data, status: 200, statusText: "OK", headers: {}, config, request: {} };
+      };
+      const fetch = store.adapter(adapter, 30_000);
+      await fetch({ method, baseURL: "http://para/", url, headers: KEY });
+      const again = await fetch({ method, baseURL: "http://para/", url, headers: KEY });
+      expect(again.data, `${url} ${data}`).toBe(data);
+      expect(sent, `${url} ${data}`).toHaveLength(2);
+    }
+    expect(store.size()).toBe(0);
+  });
+
   test("answers are kept per API key and partner, and for ttlMs only; 0 keeps nothing", async () => {
     let now = 1_000;
     const store = anonymousAnswers(() => now);
@@ -147,7 +179,7 @@ describe("kept answers to construction requests (unit, no SDK)", () => {
     }
   });
 
-  test("a refused construction request is not kept, and drops what was kept for it", async () => {
+  test("a refused answer to a construction request is not kept: the next request is sent again", async () => {
     let now = 0;
     const store = anonymousAnswers(() => now);
     let status = 200;
@@ -212,28 +244,33 @@ describe("kept answers with the real SDK (stub Para on port 0)", () => {
     await api.close();
   });
 
-  /** A fresh instance as the service builds it, reusing construction answers for `ttlMs`. */
-  function fresh(trips: ParaRoundTrip[], ttlMs = 30_000) {
+  /**
+   * A fresh instance as the service builds it, reusing construction answers for 30 s. Each test uses its own API key:
+   * the store is the module graph's, and answers are kept per key, so no test sees another's.
+   */
+  function fresh(trips: ParaRoundTrip[], apiKey: string) {
     stubWorkerBundle(ECHO_BUNDLE);
-    const sdk = new ParaServer(Environment.DEV, "dev_unit_key");
+    const sdk = new ParaServer(Environment.DEV, apiKey);
     pointSdkAt(sdk, api.url);
-    return adaptParaInstance(sdk, (trip) => trips.push(trip), { proxyConfigured: false, anonymousAnswerTtlMs: ttlMs });
+    return adaptParaInstance(sdk, (trip) => trips.push(trip), { proxyConfigured: false, anonymousAnswerTtlMs: 30_000 });
   }
 
-  const constructionRequests = () => api.requests.filter((r) => !r.sid && r.path !== "/errors/sdk");
+  /** Requests without a session for `apiKey` (the stub records each request's key). */
+  const constructionRequests = (apiKey: string) => api.requests.filter((r) => !r.sid && r.path !== "/errors/sdk" && r.apiKey === apiKey);
 
   test("the second fresh instance settles ready without a construction round trip, and its session still goes to Para", async () => {
+    const apiKey = "dev_kept_first";
     const firstTrips: ParaRoundTrip[] = [];
-    expect(await fresh(firstTrips).settled()).toBe("ready");
+    expect(await fresh(firstTrips, apiKey).settled()).toBe("ready");
     // The first instance's three touches are one request: the second and third reuse the first's answer.
-    const sentByFirst = constructionRequests().length;
-    expect(constructionRequests().map((r) => r.path)).toEqual(["/touch?regenerate=false", "/partners/p1", "/logout"]);
+    const sentByFirst = constructionRequests(apiKey).length;
+    expect(constructionRequests(apiKey).map((r) => r.path)).toEqual(["/touch?regenerate=false", "/partners/p1", "/logout"]);
     expect(firstTrips).toHaveLength(sentByFirst);
 
     const trips: ParaRoundTrip[] = [];
-    const second = fresh(trips);
+    const second = fresh(trips, apiKey);
     expect(await second.settled()).toBe("ready");
-    expect(constructionRequests()).toHaveLength(sentByFirst);
+    expect(constructionRequests(apiKey)).toHaveLength(sentByFirst);
     // Kept answers are no round trips: neither traces nor reachability see them.
     expect(trips).toEqual([]);
 
@@ -245,12 +282,13 @@ describe("kept answers with the real SDK (stub Para on port 0)", () => {
   });
 
   test("a stale or rewritten session is asked of Para every time and changes nothing others get", async () => {
-    expect(await fresh([]).settled()).toBe("ready");
-    const kept = constructionRequests().length;
+    const apiKey = "dev_kept_forged";
+    expect(await fresh([], apiKey).settled()).toBe("ready");
+    const kept = constructionRequests(apiKey).length;
     // Para does not know the session: its touch says so (and the stub refuses its keep-alive).
     api.route = (req) => (req.sid === "sid-forged" && req.path.includes("keep-alive") ? { status: 401, body: { message: "nope" } } : undefined);
     for (let i = 0; i < 3; i++) {
-      const attacker = fresh([]);
+      const attacker = fresh([], apiKey);
       expect(await attacker.settled()).toBe("ready");
       await attacker.importSession(exportedSession("sid-forged"));
       expect(await attacker.checkSession()).toMatchObject({ active: false, userId: undefined });
@@ -258,9 +296,9 @@ describe("kept answers with the real SDK (stub Para on port 0)", () => {
     }
     expect(api.requests.filter((r) => r.sid === "sid-forged")).toHaveLength(6);
     // The honest user's next instance still settles from kept answers, and its session is its own.
-    const honest = fresh([]);
+    const honest = fresh([], apiKey);
     expect(await honest.settled()).toBe("ready");
-    expect(constructionRequests()).toHaveLength(kept);
+    expect(constructionRequests(apiKey)).toHaveLength(kept);
     api.sessions.add("sid-honest");
     await honest.importSession(exportedSession("sid-honest"));
     expect(await honest.checkSession()).toMatchObject({ active: true });
@@ -269,16 +307,17 @@ describe("kept answers with the real SDK (stub Para on port 0)", () => {
   });
 
   test("Para failing drops the kept answers: the next construction asks Para again and fails as before", async () => {
-    expect(await fresh([]).settled()).toBe("ready");
+    const apiKey = "dev_kept_outage";
+    expect(await fresh([], apiKey).settled()).toBe("ready");
     api.route = () => ({ status: 503, body: { message: "down" } });
-    const during = fresh([]);
+    const during = fresh([], apiKey);
     expect(await during.settled()).toBe("ready"); // from kept answers, no round trip
     api.sessions.add("sid-live");
     await during.importSession(exportedSession("sid-live"));
     await expect(during.checkSession()).rejects.toThrow();
     expect(during.lastFailure()?.status).toBe(503);
-    const before = constructionRequests().length;
-    expect(await fresh([]).settled()).toBe("failed");
-    expect(constructionRequests().length).toBeGreaterThan(before);
+    const before = constructionRequests(apiKey).length;
+    expect(await fresh([], apiKey).settled()).toBe("failed");
+    expect(constructionRequests(apiKey).length).toBeGreaterThan(before);
   });
 });

@@ -204,7 +204,7 @@ describe("pendingTransaction: one poll of a transaction review (docs/para-sdk.md
     const para = await imported();
     api.route = answer(200, { pendingTransaction: { id: "ptx-1", approvedAt: null } });
     expect(await para.pendingTransaction("u1", "ptx-1")).toEqual({ state: "pending" });
-    expect(api.requests.at(-1)).toEqual({ method: "GET", path: "/users/u1/pending-transactions/ptx-1", sid: "sid-1" });
+    expect(api.requests.at(-1)).toEqual({ method: "GET", path: "/users/u1/pending-transactions/ptx-1", sid: "sid-1", apiKey: "dev_unit_key" });
     api.route = answer(200, { pendingTransaction: { id: "ptx-1", approvedAt: "2025-01-01T00:00:00.000Z" } });
     expect(await para.pendingTransaction("u1", "ptx-1")).toEqual({ state: "approved" });
   });

@@ -270,7 +270,7 @@ describe("@getpara/server-sdk internals (src/para/sdk/sdk-internals.ts)", () => 
       pointSdkAt(para, api.url);
       api.route = () => ({ body: { pendingTransaction: { id: "ptx-1", approvedAt: null } } });
       expect(await internals.fetchPendingTransaction(para, "u1", "ptx-1")).toEqual({ approvedAt: null });
-      expect(api.requests.at(-1)).toEqual({ method: "GET", path: "/users/u1/pending-transactions/ptx-1", sid: "sid-1" });
+      expect(api.requests.at(-1)).toMatchObject({ method: "GET", path: "/users/u1/pending-transactions/ptx-1", sid: "sid-1" });
       api.route = () => ({ body: { pendingTransaction: { id: "ptx-1", approvedAt: "2025-01-01T00:00:00.000Z" } } });
       expect(await internals.fetchPendingTransaction(para, "u1", "ptx-1")).toEqual({ approvedAt: "2025-01-01T00:00:00.000Z" });
       // The SDK's own review loop polls through the same method (§7.5).

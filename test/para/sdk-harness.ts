@@ -18,6 +18,8 @@ export interface StubRequest {
   path: string;
   /** The session id header the SDK sent (docs/para-sdk.md §1). */
   sid: string | undefined;
+  /** The API key header the SDK sent. */
+  apiKey: string | undefined;
 }
 
 export interface StubAnswer {
@@ -63,7 +65,13 @@ export async function startStubApi(): Promise<StubApi> {
     req.resume();
     req.on("end", () => {
       const sid = req.headers["x-capsule-sid"];
-      const request: StubRequest = { method: req.method ?? "", path: req.url ?? "", sid: typeof sid === "string" ? sid : undefined };
+      const apiKey = req.headers["x-external-api-key"];
+      const request: StubRequest = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        sid: typeof sid === "string" ? sid : undefined,
+        apiKey: typeof apiKey === "string" ? apiKey : undefined,
+      };
       api.requests.push(request);
       const answer = api.route(request) ?? defaultAnswer(api, request);
       res.writeHead(answer.status ?? 200, { "content-type": "application/json", ...answer.headers });

@@ -14,13 +14,15 @@ import { createRequire } from "node:module";
  * - Only requests that carry no session (no `x-capsule-sid`, decided after the SDK's own request transforms have
  *   added it) and no body, to the three construction endpoints; everything a call does with its session still goes
  *   to Para.
- * - Only answers with status 200, no session header (`x-capsule-sid`, `set-cookie`) and, for a touch, nobody
- *   authenticated and no user named: if Para ever tied state to an anonymous request, nothing would be kept.
+ * - Only answers with status 200, no session header (`x-capsule-sid`, `set-cookie`) and the shape their request
+ *   should get (a touch naming the partner, nobody authenticated and no user; the partner asked for; JSON): if Para
+ *   ever tied state to an anonymous request, or a gateway answered for it, nothing would be kept.
  * - The raw body is kept, so every instance parses its own copy: instances share no objects.
  * - Keyed by everything that could change the answer: method, URL and the identity headers (API key, partner,
  *   partner config override, SDK version), hashed so the key holds no API key.
- * - A failed answer is never kept and drops the kept one. Any request of any instance that gets no answer, a 5xx or
- *   a 429 drops them all: Para is unwell, so constructions go to it again, fail, and the pool backs off as it would
+ * - A failed answer is never kept and drops the kept one. Any request of any instance (of this module graph, i.e.
+ *   this SDK thread; the others notice on their own requests, or at the latest when `ttlMs` ends) that gets no
+ *   answer, a 5xx or a 429 drops them all, and so does an instance built on kept answers that fails to settle: Para is unwell, so constructions go to it again, fail, and the pool backs off as it would
  *   without this store (its constructions double as the probe that notices recovery). A session's own refusal
  *   (401, 403) drops nothing: a caller with a stale session cannot make others pay the construction round trips.
  * A partner changed at Para shows within `ttlMs` at most: after a session is imported, the SDK's own touch compares
@@ -31,6 +33,8 @@ export interface AnonymousAnswers {
   adapter(real: SdkAdapter, ttlMs: number): SdkAdapter;
   /** Answers kept now (for tests and stats). */
   size(): number;
+  /** Drops every kept answer (an instance built on them could not settle: ask Para again). */
+  clear(): void;
   /**
    * Whether fresh answers to every construction request are kept for one API key (and partner), so a construction
    * now will most likely send Para nothing: what admission charges a background construction for.
@@ -89,10 +93,15 @@ const SESSION_HEADERS = ["x-capsule-sid", "set-cookie"];
 /** Kept answers at most (distinct API keys × 3 endpoints), so a flood of keys cannot grow memory. */
 const MAX_KEPT = 64;
 
-/** The Para API requests' axios module (the SDK's own copy), for the adapter it would pick. */
-const sdkAxios = createRequire(createRequire(import.meta.url).resolve("@getpara/user-management-client"))("axios") as {
-  getAdapter(adapters: unknown): SdkAdapter;
-};
+/**
+ * The axios module the SDK's API client is built with, for the adapter it would pick: resolved as the SDK resolves it
+ * (server-sdk → its user-management-client, whose client.js creates the client → its axios), so a nested install
+ * finds the same copy.
+ */
+const sdkAxios = (() => {
+  const fromSdk = createRequire(createRequire(import.meta.url).resolve("@getpara/server-sdk"));
+  return createRequire(fromSdk.resolve("@getpara/user-management-client"))("axios") as { getAdapter(adapters: unknown): SdkAdapter };
+})();
 
 /** The adapter the SDK's client would use (its configured list, resolved as axios resolves it). */
 export function resolvedAdapter(configured: unknown): SdkAdapter {
@@ -120,6 +129,7 @@ export function anonymousAnswers(now: () => number = Date.now): AnonymousAnswers
   };
   return {
     size: () => kept.size,
+    clear: () => kept.clear(),
     coversConstruction: () => {
       const at = now();
       const fresh = new Map<string, Set<number>>();
@@ -167,7 +177,7 @@ function keyOf(config: AdapterConfig): RequestKey | undefined {
   if (request < 0) return undefined;
   if (config.data !== undefined && config.data !== null && config.data !== "") return undefined;
   const headers = headerMap(config.headers);
-  if (SESSION_HEADERS.some((h) => headers[h])) return undefined;
+  if (SESSION_HEADERS.some((h) => h in headers)) return undefined;
   const identity = createHash("sha256").update(config.baseURL ?? "");
   for (const h of IDENTITY_HEADERS) identity.update(`\n${h}:${headers[h] ?? ""}`);
   const identityHash = identity.digest("base64url");
@@ -178,21 +188,35 @@ function keyOf(config: AdapterConfig): RequestKey | undefined {
 function keepableAnswer(config: AdapterConfig, response: AdapterResponse): Pick<KeptAnswer, "body" | "headers"> | undefined {
   if (response.status !== 200 || typeof response.data !== "string") return undefined;
   const headers = headerMap(response.headers);
-  if (SESSION_HEADERS.some((h) => headers[h] !== undefined)) return undefined;
-  if (/^\/touch/.test(config.url ?? "") && !anonymousTouch(response.data)) return undefined;
+  if (SESSION_HEADERS.some((h) => h in headers)) return undefined;
+  if (!answersItsRequest(config.url ?? "", response.data)) return undefined;
   // Only what the SDK's response handling may read; hop-by-hop and dates are of that one exchange.
   const contentType = headers["content-type"];
   return { body: response.data, headers: contentType ? { "content-type": contentType } : {} };
 }
 
-/** A touch answer that says nobody is logged in and names no user. */
-function anonymousTouch(body: string): boolean {
+/**
+ * Whether the body is the answer its request should get, so a construction built on it settles: a touch names the
+ * partner (non-empty `partnerId`), nobody authenticated and no user; a partner answer is that partner's; a logout is
+ * JSON. Anything else (a gateway's or maintenance page's 200) is passed on once but never kept.
+ */
+function answersItsRequest(path: string, body: string): boolean {
+  let parsed: unknown;
   try {
-    const info = JSON.parse(body) as Record<string, unknown> | null;
-    return typeof info === "object" && info !== null && info["isAuthenticated"] !== true && info["userId"] === undefined;
+    parsed = JSON.parse(body);
   } catch {
     return false;
   }
+  if (typeof parsed !== "object" || parsed === null) return false;
+  const answer = parsed as Record<string, unknown>;
+  if (path.startsWith("/touch")) {
+    return typeof answer["partnerId"] === "string" && answer["partnerId"] !== "" && answer["isAuthenticated"] !== true && answer["userId"] === undefined;
+  }
+  if (path.startsWith("/partners/")) {
+    const partner = answer["partner"] as Record<string, unknown> | null | undefined;
+    return typeof partner === "object" && partner !== null && partner["id"] === path.slice("/partners/".length);
+  }
+  return true;
 }
 
 /** Header names lower-cased, values as strings (axios hands AxiosHeaders or plain objects). */

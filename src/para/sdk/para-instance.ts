@@ -161,6 +161,8 @@ export function adaptParaInstance(
   http.defaults.httpsAgent = SDK_AGENTS.https;
   if (options.anonymousAnswerTtlMs > 0) {
     http.defaults.adapter = ANONYMOUS_ANSWERS.adapter(resolvedAdapter(http.defaults.adapter), options.anonymousAnswerTtlMs);
+    // An instance that could not settle may have been built on answers that no longer hold: the next asks Para.
+    void settled.then((outcome) => outcome === "failed" && ANONYMOUS_ANSWERS.clear());
   }
   const observer = observeResponses(http, onRoundTrip);
   return {
