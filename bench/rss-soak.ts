@@ -22,6 +22,14 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const log = (msg: string) => process.stderr.write(`[rss ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const LIMIT_MIB = 50;
 
+/** The BENCH_* settings this run was given, as they would be typed before the command. */
+function settings(): string {
+  return Object.entries(process.env)
+    .filter(([name]) => name.startsWith("BENCH_"))
+    .map(([name, value]) => `${name}=${value} `)
+    .join("");
+}
+
 interface Sample extends ProcReading {
   calls: number;
   seconds: number;
@@ -62,7 +70,7 @@ async function main(): Promise<void> {
       sample();
     }
     const seconds = (performance.now() - t0) / 1000;
-    writeFileSync(join(REPO_ROOT, "bench", "results", "rss-soak.md"), report(samples, { calls, concurrency, latencyMs, seconds, started }));
+    writeFileSync(join(REPO_ROOT, "bench", "results", "rss-soak.md"), report(samples, { calls, concurrency, latencyMs, seconds, started, warmup }));
     log(`done in ${seconds.toFixed(0)} s: bench/results/rss-soak.md`);
   } finally {
     target.close();
@@ -71,7 +79,7 @@ async function main(): Promise<void> {
   }
 }
 
-function report(samples: Sample[], o: { calls: number; concurrency: number; latencyMs: number; seconds: number; started: Date }): string {
+function report(samples: Sample[], o: { calls: number; concurrency: number; latencyMs: number; seconds: number; started: Date; warmup: number }): string {
   const first = samples[0];
   const last = samples[samples.length - 1];
   if (!first || !last) return "no samples\n";
@@ -82,8 +90,8 @@ function report(samples: Sample[], o: { calls: number; concurrency: number; late
   return [
     "# para-signer RSS soak-lite",
     "",
-    `- **Command:** \`flock /tmp/para-signer-tests.lock npm run bench:rss\` · **date** ${o.started.toISOString()} · **took** ${o.seconds.toFixed(0)} s · Node ${process.version}`,
-    `- ${o.calls} CheckSession calls (extend=false) at concurrency ${o.concurrency}, +${o.latencyMs} ms per Para request, LOG_LEVEL=warn; samples every ${samples[1] ? samples[1].calls - first.calls : 0} calls after the warm-up`,
+    `- **Command:** \`flock /tmp/para-signer-tests.lock ${settings()}npm run bench:rss\` · **date** ${o.started.toISOString()} · **took** ${o.seconds.toFixed(0)} s · Node ${process.version}`,
+    `- ${o.calls} CheckSession calls (extend=false) at concurrency ${o.concurrency}, +${o.latencyMs} ms per Para request, LOG_LEVEL=warn; samples every ${samples[1] ? samples[1].calls - first.calls : 0} calls after a warm-up of ${o.warmup} calls`,
     `- **RSS first-warm → last:** ${first.rssMiB.toFixed(0)} → ${last.rssMiB.toFixed(0)} MiB (${growth >= 0 ? "+" : ""}${growth.toFixed(0)} MiB; min ${min.toFixed(0)}, max ${max.toFixed(0)}; limit +${LIMIT_MIB} MiB) · **threads** ${first.threads} → ${last.threads} · **open fds** ${first.fds} → ${last.fds} · **errors** ${last.errors} · **${verdict}**`,
     "",
     "| calls | s | RSS MiB | peak RSS (VmHWM) MiB | threads | fds | errors |",
