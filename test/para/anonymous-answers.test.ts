@@ -3,8 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vit
 import type { ParaRoundTrip } from "../../src/para/para-endpoints.js";
 import { anonymousAnswers, answeredLocally, type SdkAdapter } from "../../src/para/sdk/anonymous-answers.js";
 import { adaptParaInstance } from "../../src/para/sdk/para-instance.js";
-import { resetSigningWorker, warmSigningWorker } from "../../src/para/sdk/signing-worker-process.js";
-import { ECHO_BUNDLE, exportedSession, pointSdkAt, type StubApi, startStubApi, stubWorkerBundle } from "./sdk-harness.js";
+import { ECHO_BUNDLE, exportedSession, pointSdkAt, type StubApi, startStubApi, stopSigningWorker, stubWorkerBundle } from "./sdk-harness.js";
 
 /**
  * Para's answers to a fresh instance's session-less construction requests, reused by the next instances
@@ -234,11 +233,7 @@ describe("kept answers with the real SDK (stub Para on port 0)", () => {
   });
 
   afterAll(async () => {
-    stubWorkerBundle(ECHO_BUNDLE);
-    const worker = await warmSigningWorker("DEV", "dev_unit_key");
-    const exited = new Promise((resolve) => worker.once("exit", resolve));
-    resetSigningWorker();
-    await exited;
+    await stopSigningWorker();
     vi.unstubAllGlobals();
     vi.restoreAllMocks();
     await api.close();

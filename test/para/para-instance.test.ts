@@ -3,10 +3,9 @@ import { Environment, Para as ParaServer } from "@getpara/server-sdk";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import type { ParaRoundTrip } from "../../src/para/para-endpoints.js";
 import { adaptParaInstance, type ParaInstance } from "../../src/para/sdk/para-instance.js";
-import { resetSigningWorker, warmSigningWorker } from "../../src/para/sdk/signing-worker-process.js";
 import { isSdkWalletLookupError } from "../../src/para/sdk/sdk-internals.js";
 import { sdkHttpClient } from "../../src/para/sdk/sdk-internals.js";
-import { ECHO_BUNDLE, exportedSession, pointSdkAt, type StubApi, startStubApi, stubWorkerBundle } from "./sdk-harness.js";
+import { ECHO_BUNDLE, exportedSession, pointSdkAt, type StubApi, startStubApi, stopSigningWorker, stubWorkerBundle } from "./sdk-harness.js";
 
 /**
  * The instance adapter over the real SDK, end to end: construction, import, session check, keep-alive with a rotated
@@ -30,11 +29,7 @@ afterEach(() => {
 afterAll(async () => {
   // Stop the process-wide worker and wait for its exit, whose "worker stopped with exit code 1" the quiet console
   // takes; afterwards nothing of the SDK prints into another file's output.
-  stubWorkerBundle(ECHO_BUNDLE);
-  const worker = await warmSigningWorker("DEV", "dev_unit_key");
-  const exited = new Promise((resolve) => worker.once("exit", resolve));
-  resetSigningWorker();
-  await exited;
+  await stopSigningWorker();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
   await api.close();

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { vi } from "vitest";
+import { resetSigningWorker, warmSigningWorker } from "../../src/para/sdk/signing-worker-process.js";
 
 /**
  * Runs the real, unmodified SDK without Para and without fixed ports, for unit tests of src/para/sdk/:
@@ -147,4 +148,17 @@ export function exportedSession(sessionCookie: string): string {
       externalWallets: {},
     }),
   ).toString("base64");
+}
+
+/**
+ * Stops the process-wide signing worker and waits for its exit (its "worker stopped with exit code 1" goes to the
+ * file's quiet console), started on the echo bundle if none runs: afterwards nothing of the SDK prints into another
+ * file's output.
+ */
+export async function stopSigningWorker(): Promise<void> {
+  stubWorkerBundle(ECHO_BUNDLE);
+  const worker = await warmSigningWorker("DEV", "dev_unit_key");
+  const exited = new Promise((resolve) => worker.once("exit", resolve));
+  resetSigningWorker();
+  await exited;
 }
