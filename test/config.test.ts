@@ -87,6 +87,8 @@ describe("request field limits", () => {
     expect(envToConfig({ SIGNER_PARA_ANONYMOUS_ANSWER_MS: "0" }).limits.anonymousAnswerMs).toBe(0);
     expect(() => envToConfig({ SIGNER_PARA_ANONYMOUS_ANSWER_MS: "-1" })).toThrow(/^SIGNER_PARA_ANONYMOUS_ANSWER_MS: /);
     expect(() => envToConfig({ SIGNER_PARA_ANONYMOUS_ANSWER_MS: "30s" })).toThrow(/^SIGNER_PARA_ANONYMOUS_ANSWER_MS: /);
+    expect(envToConfig({ SIGNER_PARA_ANONYMOUS_ANSWER_MS: "3600000" }).limits.anonymousAnswerMs).toBe(3_600_000);
+    expect(() => envToConfig({ SIGNER_PARA_ANONYMOUS_ANSWER_MS: "3600001" })).toThrow(/^SIGNER_PARA_ANONYMOUS_ANSWER_MS: /);
   });
 
   test("para.proxyConfigured: any proxy variable axios reads (either case, npm's too), else false", () => {

@@ -26,7 +26,7 @@ function network(answer: (config: Sent) => { status?: number; body?: unknown; he
   const adapter: SdkAdapter = async (config) => {
     const request = { method: config.method ?? "get", url: config.url ?? "", headers: (config.headers ?? {}) as Record<string, string> };
     sent.push(request);
-    const { status = 200, body = paraAnswerTo(request.url), headers = {} } = answer(request);
+    const { status = 200, body = paraAnswerTo(request.url), headers = { "content-type": "application/json" } } = answer(request);
     const response = { data: JSON.stringify(body), status, statusText: String(status), headers, config, request: {} };
     if (status < 200 || status >= 300) throw Object.assign(new Error(`status ${status}`), { response });
     return response;
@@ -52,12 +52,15 @@ describe("kept answers to construction requests (unit, no SDK)", () => {
     const first = await fetch(touch());
     const secondConfig = touch();
     const second = await fetch(secondConfig);
+    const third = await fetch(touch());
     expect(net.sent).toHaveLength(1);
     expect(second.status).toBe(200);
     expect(second.data).toBe(first.data);
     expect(answeredLocally(secondConfig)).toBe(true);
-    // Each answer is its own object: no instance can change what another gets.
-    expect(second.headers).not.toBe(first.headers);
+    // Each kept answer is its own object: no instance can change what another gets.
+    (second.headers as Record<string, string>)["x-capsule-sid"] = "changed-by-one-instance";
+    expect(third.headers).not.toBe(second.headers);
+    expect(third.headers).toEqual({ "content-type": "application/json" });
     for (const url of ["/partners/p1", "/logout"]) {
       await fetch({ method: "get", baseURL: "http://para/", url, headers: KEY });
       await fetch({ method: "get", baseURL: "http://para/", url, headers: KEY });
@@ -85,13 +88,14 @@ describe("kept answers to construction requests (unit, no SDK)", () => {
     expect(store.size()).toBe(0);
   });
 
-  test("answers that tie state to the request are never kept: a session header, a cookie, an authenticated touch", async () => {
+  test("answers that tie a session to the request are never kept: a session header, an authenticated touch, a user", async () => {
     const store = anonymousAnswers();
     const answers = [
       { headers: { "x-capsule-sid": "sid-canary-2" } },
-      { headers: { "set-cookie": "capsule.sid=sid-canary-3" } },
       { body: { isAuthenticated: true, partnerId: "p1", userId: "u1" } },
+      { body: { isAuthenticated: 1, partnerId: "p1" } },
       { body: { isAuthenticated: false, partnerId: "p1", userId: "u1" } },
+      { body: { isAuthenticated: false, partnerId: "p1", userId: "" } },
       { status: 204 },
     ];
     for (const answer of answers) {
@@ -112,7 +116,6 @@ describe("kept answers to construction requests (unit, no SDK)", () => {
       { method: "post", url: "/touch?regenerate=false", data: "<html>down for maintenance</html>" },
       { method: "get", url: "/partners/p1", data: '{"partner":{"id":"p2"}}' },
       { method: "get", url: "/partners/p1", data: "{}" },
-      { method: "get", url: "/logout", data: "OK" },
     ];
     for (const { method, url, data } of cases) {
       const sent: string[] = [];
@@ -127,6 +130,22 @@ describe("kept answers to construction requests (unit, no SDK)", () => {
       expect(sent, `${url} ${data}`).toHaveLength(2);
     }
     expect(store.size()).toBe(0);
+  });
+
+  test("what the SDK ignores does not stop keeping: a load balancer's cookie (not passed on), any logout body", async () => {
+    const store = anonymousAnswers();
+    const net = network((req) =>
+      req.url === "/logout" ? { body: "OK", headers: { "set-cookie": "lb=1" } } : { headers: { "set-cookie": "AWSALB=sticky-canary" } },
+    );
+    const fetch = store.adapter(net.adapter, 30_000);
+    for (const url of ["/touch?regenerate=false", "/logout"]) {
+      const method = url === "/logout" ? "get" : "post";
+      await fetch({ method, baseURL: "http://para/", url, headers: KEY });
+      const kept = await fetch({ method, baseURL: "http://para/", url, headers: KEY });
+      expect(JSON.stringify(kept.headers)).not.toContain("sticky-canary");
+      expect(kept.headers).not.toHaveProperty("set-cookie");
+    }
+    expect(net.sent).toHaveLength(2);
   });
 
   test("answers are kept per API key and partner, and for ttlMs only; 0 keeps nothing", async () => {
@@ -151,7 +170,7 @@ describe("kept answers to construction requests (unit, no SDK)", () => {
     expect(never.sent).toHaveLength(2);
   });
 
-  test("Para failing (no answer, 5xx, 429) drops every kept answer; a session's own refusal (401, 403) drops none", async () => {
+  test("Para failing (no answer, 5xx) drops every kept answer; a 429 or a session's own refusal (401, 403) drops none", async () => {
     const store = anonymousAnswers();
     let failWith: number | "no answer" | undefined;
     const net = network((req) => (req.url.startsWith("/users") && typeof failWith === "number" ? { status: failWith } : {}));
@@ -165,7 +184,7 @@ describe("kept answers to construction requests (unit, no SDK)", () => {
       [401, false],
       [403, false],
       [404, false],
-      [429, true],
+      [429, false],
       [503, true],
       ["no answer", true],
     ] as const) {
@@ -179,18 +198,17 @@ describe("kept answers to construction requests (unit, no SDK)", () => {
   });
 
   test("a refused answer to a construction request is not kept: the next request is sent again", async () => {
-    let now = 0;
-    const store = anonymousAnswers(() => now);
-    let status = 200;
+    const store = anonymousAnswers();
+    let status = 401;
     const net = network(() => ({ status }));
-    const fetch = store.adapter(net.adapter, 10);
-    await fetch(touch());
-    now = 11;
-    status = 401;
+    const fetch = store.adapter(net.adapter, 30_000);
     await expect(fetch(touch())).rejects.toThrow();
+    expect(store.size()).toBe(0);
     status = 200;
     await fetch(touch());
-    expect(net.sent).toHaveLength(3);
+    await fetch(touch());
+    // The refusal was sent and not kept; the 200 after it was sent, then kept.
+    expect(net.sent).toHaveLength(2);
   });
 
   test("it covers a construction (admission charges none) only while all three answers are fresh for one key", async () => {
@@ -299,6 +317,17 @@ describe("kept answers with the real SDK (stub Para on port 0)", () => {
     expect(await honest.checkSession()).toMatchObject({ active: true });
     const exported = JSON.parse(Buffer.from(await honest.exportSession({ excludeSigners: true }), "base64").toString("utf8")) as { sessionCookie: string };
     expect(exported.sessionCookie).toBe("sid-honest");
+  });
+
+  test("an instance built on kept answers that fails to settle drops them: the next construction asks Para again", async () => {
+    const apiKey = "dev_kept_unsettled";
+    // Para knows no such partner (404: not a sign of an outage, so it drops nothing by itself).
+    api.route = (req) => (req.path.startsWith("/partners/") ? { status: 404, body: { message: "no such partner" } } : undefined);
+    const touchesSent = () => constructionRequests(apiKey).filter((r) => r.path.startsWith("/touch")).length;
+    // The first sends its touch (kept) and fails on the partner; the second is built on the kept touch and fails too,
+    // which drops it; so the third sends its touch again.
+    for (let i = 0; i < 3; i++) expect(await fresh([], apiKey).settled()).toBe("failed");
+    expect(touchesSent()).toBe(2);
   });
 
   test("Para failing drops the kept answers: the next construction asks Para again and fails as before", async () => {

@@ -41,7 +41,8 @@ beforeAll(async () => {
   // Answers (and Para's word on each user) kept for 10 minutes, so no expiry falls inside a slow run and every count
   // below is exact.
   h = await startSignerHarness({
-    env: { SIGNER_PARA_ANONYMOUS_ANSWER_MS: "600000", SIGNER_IDENTITY_CACHE_MS: "600000", SIGNER_POOL_SIZE: "4" },
+    // One SDK thread: kept answers are per thread, and the outage test below needs the thread that saw the failure.
+    env: { SIGNER_PARA_ANONYMOUS_ANSWER_MS: "600000", SIGNER_IDENTITY_CACHE_MS: "600000", SIGNER_POOL_SIZE: "4", SIGNER_SDK_THREADS: "1" },
   });
   users = await Promise.all([1, 2, 3, 4].map(() => h.mint()));
   // Each user's first call fetches Para's word on who they are; later calls reuse it (SIGNER_IDENTITY_CACHE_MS).
@@ -77,6 +78,7 @@ describe("Para round trips per call", () => {
     for (let i = 0; i < 2; i++) {
       const refused = await h.grpc.checkSession({ session: rewritten }).catch((error: unknown) => ConnectError.from(error));
       expect(refused).toBeInstanceOf(ConnectError);
+      expect((refused as ConnectError).code).toBe(Code.Unauthenticated);
     }
     for (const user of users) expect((await h.grpc.checkSession({ session: user.session })).active).toBe(true);
     const spent = delta(await settledCounts(), before);

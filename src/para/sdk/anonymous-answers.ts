@@ -14,23 +14,29 @@ import { createRequire } from "node:module";
  * - Only requests that carry no session (no `x-capsule-sid`, decided after the SDK's own request transforms have
  *   added it) and no body, to the three construction endpoints; everything a call does with its session still goes
  *   to Para.
- * - Only answers with status 200, no session header (`x-capsule-sid`, `set-cookie`) and the shape their request
- *   should get (a touch naming the partner, nobody authenticated and no user; the partner asked for; JSON): if Para
- *   ever tied state to an anonymous request, or a gateway answered for it, nothing would be kept.
+ * - Only answers with status 200, no session header (`x-capsule-sid`, which the SDK would adopt) and the shape
+ *   their request should get (a touch naming the partner, nobody authenticated and no user; the partner asked for;
+ *   a logout's body is not read): if Para ever tied a session to an anonymous request, or a gateway answered for it,
+ *   nothing would be kept. Of an answer's headers only its content type is kept (cookies mean nothing to the SDK in
+ *   Node, which keeps no cookie jar, docs/para-sdk.md §1).
  * - The raw body is kept, so every instance parses its own copy: instances share no objects.
  * - Keyed by everything that could change the answer: method, URL and the identity headers (API key, partner,
  *   partner config override, SDK version), hashed so the key holds no API key.
- * - A failed answer is never kept and drops the kept one. Any request of any instance (of this module graph, i.e.
- *   this SDK thread; the others notice on their own requests, or at the latest when `ttlMs` ends) that gets no
- *   answer, a 5xx or a 429 drops them all, and so does an instance built on kept answers that fails to settle: Para is unwell, so constructions go to it again, fail, and the pool backs off as it would
- *   without this store (its constructions double as the probe that notices recovery). A session's own refusal
- *   (401, 403) drops nothing: a caller with a stale session cannot make others pay the construction round trips.
+ * - A failed answer is never kept and drops the kept one. Any request of any instance of this module graph (this
+ *   SDK thread; the others notice on their own requests, or when `ttlMs` ends) that gets no answer or a 5xx drops
+ *   them all: Para is unwell, so constructions go to it again, fail, and the pool backs off as it would without this
+ *   store (its constructions double as the probe that notices recovery). So does an instance built on kept answers
+ *   that fails to settle. A 429 drops nothing (Para is up, and asking it more would not help), nor does a session's
+ *   own refusal (401, 403): a caller with a stale session cannot make others pay the construction round trips.
  * A partner changed at Para shows within `ttlMs` at most: after a session is imported, the SDK's own touch compares
  * the partner with Para's answer and fetches it again (with the session, so from Para) when they differ (§4).
  */
 export interface AnonymousAnswers {
-  /** Wraps the HTTP adapter one SDK instance's axios client would use; `ttlMs` 0 keeps nothing. */
-  adapter(real: SdkAdapter, ttlMs: number): SdkAdapter;
+  /**
+   * Wraps the HTTP adapter one SDK instance's axios client would use; `ttlMs` 0 keeps nothing. `onAnsweredHere` is
+   * told whenever one of its requests is answered from a kept answer.
+   */
+  adapter(real: SdkAdapter, ttlMs: number, onAnsweredHere?: () => void): SdkAdapter;
   /** Answers kept now (for tests and stats). */
   size(): number;
   /** Drops every kept answer (an instance built on them could not settle: ask Para again). */
@@ -87,20 +93,24 @@ const CONSTRUCTION_REQUESTS: ReadonlyArray<{ method: string; path: RegExp }> = [
 /** Request headers that decide whose answer it is (the others are transport: accept, user-agent, encodings). */
 const IDENTITY_HEADERS = ["x-external-api-key", "x-partner-id", "x-partner-config-override", "x-para-version"];
 
-/** Headers that would tie an answer to a session: such an answer is never kept. */
-const SESSION_HEADERS = ["x-capsule-sid", "set-cookie"];
+/** Request headers that carry a session: such a request always goes to Para. */
+const REQUEST_SESSION_HEADERS = ["x-capsule-sid", "cookie"];
+
+/** Answer headers the SDK would adopt as a session (docs/para-sdk.md §1 "Session rotation"): never kept. */
+const ANSWER_SESSION_HEADERS = ["x-capsule-sid"];
 
 /** Kept answers at most (distinct API keys × 3 endpoints), so a flood of keys cannot grow memory. */
 const MAX_KEPT = 64;
 
 /**
  * The axios module the SDK's API client is built with, for the adapter it would pick: resolved as the SDK resolves it
- * (server-sdk → its user-management-client, whose client.js creates the client → its axios), so a nested install
- * finds the same copy.
+ * (server-sdk → core-sdk, whose external/userManagementClient.js loads user-management-client, whose client.js
+ * creates the client with its axios), so a nested install finds the same copy.
  */
 const sdkAxios = (() => {
-  const fromSdk = createRequire(createRequire(import.meta.url).resolve("@getpara/server-sdk"));
-  return createRequire(fromSdk.resolve("@getpara/user-management-client"))("axios") as { getAdapter(adapters: unknown): SdkAdapter };
+  const fromServerSdk = createRequire(createRequire(import.meta.url).resolve("@getpara/server-sdk"));
+  const fromCoreSdk = createRequire(fromServerSdk.resolve("@getpara/core-sdk"));
+  return createRequire(fromCoreSdk.resolve("@getpara/user-management-client"))("axios") as { getAdapter(adapters: unknown): SdkAdapter };
 })();
 
 /** The adapter the SDK's client would use (its configured list, resolved as axios resolves it). */
@@ -142,13 +152,14 @@ export function anonymousAnswers(now: () => number = Date.now): AnonymousAnswers
       }
       return false;
     },
-    adapter: (real, ttlMs) => async (config) => {
+    adapter: (real, ttlMs, onAnsweredHere) => async (config) => {
       const requestKey = ttlMs > 0 ? keyOf(config) : undefined;
       if (requestKey === undefined) return send(real, config);
       const { key } = requestKey;
       const answer = kept.get(key);
       if (answer && answer.keptUntil > now()) {
         answeredHere.add(config);
+        onAnsweredHere?.();
         return { data: answer.body, status: 200, statusText: "OK", headers: { ...answer.headers }, config, request: undefined };
       }
       kept.delete(key);
@@ -163,10 +174,10 @@ export function anonymousAnswers(now: () => number = Date.now): AnonymousAnswers
   };
 }
 
-/** No answer at all, a 5xx or a 429 (axios rejects every status but 2xx, with the response attached). */
+/** No answer at all, or a 5xx (axios rejects every status but 2xx, with the response attached). */
 function paraUnwell(error: unknown): boolean {
   const status = (error as { response?: { status?: unknown } } | null)?.response?.status;
-  return typeof status !== "number" || status >= 500 || status === 429;
+  return typeof status !== "number" || status >= 500;
 }
 
 /** The cache key of a request that may be answered from a kept answer, or undefined. */
@@ -177,7 +188,7 @@ function keyOf(config: AdapterConfig): RequestKey | undefined {
   if (request < 0) return undefined;
   if (config.data !== undefined && config.data !== null && config.data !== "") return undefined;
   const headers = headerMap(config.headers);
-  if (SESSION_HEADERS.some((h) => h in headers)) return undefined;
+  if (REQUEST_SESSION_HEADERS.some((h) => h in headers)) return undefined;
   const identity = createHash("sha256").update(config.baseURL ?? "");
   for (const h of IDENTITY_HEADERS) identity.update(`\n${h}:${headers[h] ?? ""}`);
   const identityHash = identity.digest("base64url");
@@ -188,7 +199,7 @@ function keyOf(config: AdapterConfig): RequestKey | undefined {
 function keepableAnswer(config: AdapterConfig, response: AdapterResponse): Pick<KeptAnswer, "body" | "headers"> | undefined {
   if (response.status !== 200 || typeof response.data !== "string") return undefined;
   const headers = headerMap(response.headers);
-  if (SESSION_HEADERS.some((h) => h in headers)) return undefined;
+  if (ANSWER_SESSION_HEADERS.some((h) => h in headers)) return undefined;
   if (!answersItsRequest(config.url ?? "", response.data)) return undefined;
   // Only what the SDK's response handling may read; hop-by-hop and dates are of that one exchange.
   const contentType = headers["content-type"];
@@ -197,10 +208,12 @@ function keepableAnswer(config: AdapterConfig, response: AdapterResponse): Pick<
 
 /**
  * Whether the body is the answer its request should get, so a construction built on it settles: a touch names the
- * partner (non-empty `partnerId`), nobody authenticated and no user; a partner answer is that partner's; a logout is
- * JSON. Anything else (a gateway's or maintenance page's 200) is passed on once but never kept.
+ * partner (non-empty `partnerId`), nobody authenticated and no user; a partner answer is that partner's; a logout may
+ * be anything. Anything else (a gateway's or maintenance page's 200) is passed on once but never kept.
  */
 function answersItsRequest(path: string, body: string): boolean {
+  // The SDK does not read a logout's body (a failed logout is even tolerated, docs/para-sdk.md §2.2).
+  if (path === "/logout") return true;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -210,13 +223,11 @@ function answersItsRequest(path: string, body: string): boolean {
   if (typeof parsed !== "object" || parsed === null) return false;
   const answer = parsed as Record<string, unknown>;
   if (path.startsWith("/touch")) {
-    return typeof answer["partnerId"] === "string" && answer["partnerId"] !== "" && answer["isAuthenticated"] !== true && answer["userId"] === undefined;
+    // As the SDK reads them: `!!isAuthenticated`, and a user named by any non-null value.
+    return typeof answer["partnerId"] === "string" && answer["partnerId"] !== "" && !answer["isAuthenticated"] && answer["userId"] == null;
   }
-  if (path.startsWith("/partners/")) {
-    const partner = answer["partner"] as Record<string, unknown> | null | undefined;
-    return typeof partner === "object" && partner !== null && partner["id"] === path.slice("/partners/".length);
-  }
-  return true;
+  const partner = answer["partner"] as Record<string, unknown> | null | undefined;
+  return typeof partner === "object" && partner !== null && partner["id"] === path.slice("/partners/".length);
 }
 
 /** Header names lower-cased, values as strings (axios hands AxiosHeaders or plain objects). */

@@ -160,9 +160,12 @@ export function adaptParaInstance(
   http.defaults.httpAgent = SDK_AGENTS.http;
   http.defaults.httpsAgent = SDK_AGENTS.https;
   if (options.anonymousAnswerTtlMs > 0) {
-    http.defaults.adapter = ANONYMOUS_ANSWERS.adapter(resolvedAdapter(http.defaults.adapter), options.anonymousAnswerTtlMs);
-    // An instance that could not settle may have been built on answers that no longer hold: the next asks Para.
-    void settled.then((outcome) => outcome === "failed" && ANONYMOUS_ANSWERS.clear());
+    let builtOnKeptAnswers = false;
+    http.defaults.adapter = ANONYMOUS_ANSWERS.adapter(resolvedAdapter(http.defaults.adapter), options.anonymousAnswerTtlMs, () => {
+      builtOnKeptAnswers = true;
+    });
+    // An instance built on kept answers that could not settle may show they no longer hold: the next asks Para.
+    void settled.then((outcome) => outcome === "failed" && builtOnKeptAnswers && ANONYMOUS_ANSWERS.clear());
   }
   const observer = observeResponses(http, onRoundTrip);
   return {
