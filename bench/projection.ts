@@ -98,7 +98,7 @@ function render(run: BenchRun, file: string, check?: { run: BenchRun; file: stri
   p("  `auto` SDK threads per CPU quota as `SIGNER_SDK_THREADS=auto` sets them. One process unless said.");
   p("- **Caveat:** the per-call CPU was measured with both cores of this machine busy (two SDK threads, the main thread, GC");
   p("  helpers, and the bench's own generator and backend), which inflates it; quieter runs measured 30–40% less per call.");
-  p("  The projection is therefore conservative for para-signer, whose per-call CPU is the one most inflated.");
+  p("  How far that moves a projected point shows in the taskset check below each table, where there is one.");
   p();
   for (const latencyMs of run.config.latenciesMs) {
     for (const rpc of run.config.rpcs) {

@@ -22,12 +22,19 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const log = (msg: string) => process.stderr.write(`[rss ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const LIMIT_MIB = 50;
 
-/** The BENCH_* settings this run was given, as they would be typed before the command. */
+/** The settings this soak reads (and only those), as given to this run: `env NAME=value … ` before the command. */
+const SETTINGS = [
+  "BENCH_RSS_CALLS",
+  "BENCH_RSS_CONCURRENCY",
+  "BENCH_RSS_EVERY",
+  "BENCH_RSS_WARMUP",
+  "BENCH_RSS_LATENCY_MS",
+  "BENCH_SESSIONS",
+  "BENCH_CONNECTIONS",
+];
 function settings(): string {
-  return Object.entries(process.env)
-    .filter(([name]) => name.startsWith("BENCH_"))
-    .map(([name, value]) => `${name}=${value} `)
-    .join("");
+  const given = SETTINGS.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`);
+  return given.length ? `env ${given.join(" ")} ` : "";
 }
 
 interface Sample extends ProcReading {
