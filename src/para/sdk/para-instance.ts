@@ -89,8 +89,8 @@ export interface ParaInstance {
   /** The last failed Para round trip of this instance (see ResponseObserver). */
   lastFailure(): ParaFailure | undefined;
   /**
-   * Resolves once the SDK's construction cycle has finished (five round trips
-   * to Para): "ready" when the instance can import a session, "failed" when
+   * Resolves once the SDK's construction cycle has finished (five requests to
+   * Para, or to its kept answers, anonymous-answers.ts): "ready" when the instance can import a session, "failed" when
    * it cannot (Para unreachable or refusing; such an instance stays broken).
    */
   settled(): Promise<"ready" | "failed">;
