@@ -246,8 +246,7 @@ function sdkInProcess(para: BoundaryOptions["para"], limits: LimitsConfig, telem
     settleTimeoutMs: limits.paraCallTimeoutMs,
     // Background constructions belong to no call: keep their round trips out of callers' traces.
     runDetached: (fn) => context.with(suppressTracing(context.active()), fn),
-    // A construction whose round trips are answered from kept answers spends none of Para's budget.
-    beforeConstruct: () => (factory.sendsRoundTrips() ? admission.reserve(PARA_COST.construction) : Promise.resolve()),
+    beforeConstruct: () => factory.admitConstruction(() => admission.reserve(PARA_COST.construction)),
   });
   return { instances, signing: worker, worker, pool: instances, terminateWorker: () => loadedParaSdk()?.resetSigningWorker() };
 }

@@ -19,12 +19,13 @@ export class FreshInstanceFactory {
   ) {}
 
   /**
-   * Whether a construction now will send Para its round trips (for admission): yes unless Para's answers to them are
-   * kept (sdk/anonymous-answers.ts), and yes while the SDK is not loaded.
+   * Admits a background construction with `reserve` (its round trips against Para's budget) only if it will send
+   * them: not while Para's answers to them are kept (sdk/anonymous-answers.ts); always while the SDK is not loaded.
    */
-  sendsRoundTrips(): boolean {
+  admitConstruction(reserve: () => Promise<void>): Promise<void> {
     const sdk = loadedParaSdk();
-    return !sdk || !this.http || sdk.constructionSendsRoundTrips(this.http);
+    const sends = !sdk || !this.http || sdk.constructionSendsRoundTrips(this.http);
+    return sends ? reserve() : Promise.resolve();
   }
 
   /** `onRoundTrip`, when given, observes this instance's round trips instead of the factory's listener. */

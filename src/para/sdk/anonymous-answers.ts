@@ -189,10 +189,17 @@ function keyOf(config: AdapterConfig): RequestKey | undefined {
   if (config.data !== undefined && config.data !== null && config.data !== "") return undefined;
   const headers = headerMap(config.headers);
   if (REQUEST_SESSION_HEADERS.some((h) => h in headers)) return undefined;
-  const identity = createHash("sha256").update(config.baseURL ?? "");
-  for (const h of IDENTITY_HEADERS) identity.update(`\n${h}:${headers[h] ?? ""}`);
-  const identityHash = identity.digest("base64url");
-  return { key: `${identityHash} ${method} ${path}`, request, identity: identityHash };
+  const identity = identityHash([config.baseURL ?? "", ...IDENTITY_HEADERS.map((h) => `${h}:${headers[h] ?? ""}`)].join("\n"));
+  return { key: `${identity} ${method} ${path}`, request, identity };
+}
+
+/** The last identity hashed: every construction request of a service carries the same one (its API key). */
+let lastIdentity: { text: string; hash: string } | undefined;
+
+/** SHA-256 of the identity headers, so no key holds an API key; computed once per distinct identity in a row. */
+function identityHash(text: string): string {
+  if (lastIdentity?.text !== text) lastIdentity = { text, hash: createHash("sha256").update(text).digest("base64url") };
+  return lastIdentity.hash;
 }
 
 /** The answer to keep, or undefined when it must not be kept. */

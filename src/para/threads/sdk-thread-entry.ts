@@ -99,15 +99,16 @@ const pool = new PristineInstancePool({
   refillConcurrency: options.refillConcurrency,
   maxIdleMs: options.maxIdleMs,
   settleTimeoutMs: options.settleTimeoutMs,
-  // Admission lives on the main thread; a construction answered from kept answers spends none of Para's budget.
+  // Admission lives on the main thread.
   beforeConstruct: () =>
-    !factory.sendsRoundTrips()
-      ? Promise.resolve()
-      : new Promise<void>((resolve, reject) => {
+    factory.admitConstruction(
+      () =>
+        new Promise<void>((resolve, reject) => {
           const id = nextReservation++;
           reservations.set(id, (ok) => (ok ? resolve() : reject(new Error("construction not admitted"))));
           post({ t: "reserve", id });
         }),
+    ),
 });
 
 const instances = new Map<number, ParaInstance>();
