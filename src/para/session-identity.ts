@@ -13,7 +13,10 @@ import type { SessionWallet, ValidSession } from "./session-codec.js";
  * SESSION_MISMATCH) before anything acts on it; answers are built from Para's data, never the blob's.
  *
  * Para's wallet list costs a round trip, so it is cached per Para-confirmed user id (and verified auth per
- * Para-issued verification token) for `ttlMs`. Nothing the caller wrote is ever a cache key. The cache can only
+ * Para-issued verification token) for at most `ttlMs`: each answer for a time drawn at random between
+ * (1 − `spread`)·`ttlMs` and `ttlMs`, so answers fetched together (after a restart, or a burst of traffic after a
+ * quiet spell) are not refreshed together every `ttlMs` from then on, in bursts on Para's rate budget and on the
+ * calls of one moment. Nothing the caller wrote is ever a cache key. The cache can only
  * confirm: a blob that disagrees with a cached answer older than `refreshAfterMs` is checked against a fresh one
  * before it is refused, so a wallet created a moment ago is not refused, and a forger cannot make every call
  * refetch.
@@ -49,13 +52,22 @@ export interface SessionIdentityOptions {
   maxEntries?: number;
   /** A cached answer younger than this is trusted even when the blob disagrees (no refetch). */
   refreshAfterMs?: number;
+  /** Share of `ttlMs` by which each answer's expiry may come earlier, at random (0.5: between ttlMs/2 and ttlMs). */
+  spread?: number;
   now?: () => number;
+  /** Uniform in [0, 1); tests pass a fixed one. */
+  random?: () => number;
 }
 
 interface Cached<T> {
   value: T;
   at: number;
+  /** When it is no longer used (at + ttlMs, less up to `spread` of it). */
+  until: number;
 }
+
+/** By default an answer's expiry may come up to half the cache time earlier. */
+const DEFAULT_SPREAD = 0.5;
 
 export class SessionIdentity {
   private readonly wallets = new Map<string, Cached<ParaWallet[]>>();
@@ -65,12 +77,16 @@ export class SessionIdentity {
   private readonly pendingAuths = new Map<string, Promise<VerifiedAuth>>();
   private readonly maxEntries: number;
   private readonly refreshAfterMs: number;
+  private readonly spread: number;
   private readonly now: () => number;
+  private readonly random: () => number;
 
   constructor(private readonly options: SessionIdentityOptions) {
     this.maxEntries = options.maxEntries ?? 10_000;
     this.refreshAfterMs = options.refreshAfterMs ?? 1_000;
+    this.spread = Math.min(Math.max(options.spread ?? DEFAULT_SPREAD, 0), 1);
     this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
   }
 
   /**
@@ -157,7 +173,7 @@ export class SessionIdentity {
     if (this.options.ttlMs <= 0) return undefined;
     const entry = cache.get(key);
     if (!entry) return undefined;
-    if (this.now() - entry.at > this.options.ttlMs) {
+    if (this.now() > entry.until) {
       cache.delete(key);
       return undefined;
     }
@@ -167,7 +183,8 @@ export class SessionIdentity {
   private remember<T>(cache: Map<string, Cached<T>>, key: string, value: T): void {
     if (this.options.ttlMs <= 0) return;
     cache.delete(key);
-    cache.set(key, { value, at: this.now() });
+    const at = this.now();
+    cache.set(key, { value, at, until: at + this.options.ttlMs * (1 - this.spread * this.random()) });
     // Maps iterate in insertion order: the first key is the oldest.
     while (cache.size > this.maxEntries) cache.delete(cache.keys().next().value as string);
   }

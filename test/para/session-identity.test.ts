@@ -96,6 +96,47 @@ describe("SessionIdentity", () => {
     expect(calls.wallets).toBe(2);
   });
 
+  test("each answer is kept for a random time between ttlMs·(1 − spread) and ttlMs, never longer", async () => {
+    // [spread, the random draw, the last moment it is still kept, the first it is fetched again] (ms)
+    for (const [spread, random, keptMs, refetchMs] of [
+      [0.5, 0, 30_000, 30_001],
+      [0.5, 0.999, 15_014, 15_016],
+      [0, 0.999, 30_000, 30_001],
+    ] as const) {
+      let now = 0;
+      const identity = new SessionIdentity({ ttlMs: 30_000, spread, now: () => now, random: () => random });
+      const { src, calls } = source();
+      await identity.confirm(session(), active(), src, false);
+      now = keptMs;
+      await identity.confirm(session(), active(), src, false);
+      expect(calls.wallets, `spread ${spread}, random ${random}: still kept at ${keptMs} ms`).toBe(1);
+      now = refetchMs;
+      await identity.confirm(session(), active(), src, false);
+      expect(calls.wallets, `spread ${spread}, random ${random}: fetched again at ${refetchMs} ms`).toBe(2);
+    }
+  });
+
+  test("answers fetched together (a restart, a burst after a quiet spell) are refreshed spread over time, not together", async () => {
+    let now = 0;
+    let draw = 0;
+    // An even spread of draws stands for Math.random here, so the test is exact.
+    const identity = new SessionIdentity({ ttlMs: 30_000, now: () => now, random: () => (draw++ % 100) / 100 });
+    const users = Array.from({ length: 100 }, (_, i) => `u${i}`);
+    const fetchedAt: number[] = [];
+    const src: IdentitySource = { fetchWallets: async () => (fetchedAt.push(now), paraWallets) };
+    for (const user of users) await identity.confirm(session({ userId: user }), active(user), src, false);
+    // Every user calls once a second for the next 31 s.
+    for (now = 1_000; now <= 31_000; now += 1_000) for (const user of users) await identity.confirm(session({ userId: user }), active(user), src, false);
+    const refreshes = fetchedAt.filter((t) => t > 0);
+    expect(refreshes).toHaveLength(100);
+    expect(Math.min(...refreshes)).toBeGreaterThanOrEqual(15_000);
+    expect(Math.max(...refreshes)).toBeLessThanOrEqual(31_000);
+    // No second of it carries more than a tenth of the refreshes (without the spread, all 100 fall in one second).
+    const perSecond = new Map<number, number>();
+    for (const t of refreshes) perSecond.set(t, (perSecond.get(t) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(10);
+  });
+
   test("a blob disagreeing with a cached answer: refused without a refetch while young, checked afresh once older", async () => {
     let now = 0;
     const identity = new SessionIdentity({ ttlMs: 30_000, refreshAfterMs: 1_000, now: () => now });
