@@ -3,7 +3,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vit
 import type { ParaRoundTrip } from "../../src/para/para-endpoints.js";
 import { anonymousAnswers, answeredLocally, type SdkAdapter } from "../../src/para/sdk/anonymous-answers.js";
 import { adaptParaInstance } from "../../src/para/sdk/para-instance.js";
-import { sdkHttpClient } from "../../src/para/sdk/sdk-internals.js";
 import { ECHO_BUNDLE, exportedSession, pointSdkAt, type StubApi, startStubApi, stopSigningWorker, stubWorkerBundle } from "./sdk-harness.js";
 
 /**
@@ -67,24 +66,6 @@ describe("kept answers to construction requests (unit, no SDK)", () => {
       await fetch({ method: "get", baseURL: "http://para/", url, headers: KEY });
     }
     expect(net.sent.map((s) => s.url)).toEqual(["/touch?regenerate=false", "/partners/p1", "/logout"]);
-  });
-
-  test("a kept answer is replied before the client's HTTP pipeline only for its own request, parsed anew for each instance", async () => {
-    let now = 1_000;
-    const store = anonymousAnswers(() => now);
-    const touchRequest = { method: "post" as const, baseURL: "http://para/", url: "/touch?regenerate=false", headers: KEY };
-    expect(store.reply(touchRequest)).toBeUndefined();
-    await store.adapter(network().adapter, 30_000)(touch());
-    const one = store.reply(touchRequest);
-    const other = store.reply(touchRequest);
-    expect(one?.data).toEqual({ isAuthenticated: false, partnerId: "p1" });
-    expect(other?.data).not.toBe(one?.data);
-    // Another key, a session header, another endpoint, or the answer's time over: nothing to reply.
-    expect(store.reply({ ...touchRequest, headers: { ...KEY, "X-External-API-Key": "key-B" } })).toBeUndefined();
-    expect(store.reply({ ...touchRequest, headers: { ...KEY, "x-capsule-sid": "sid-1" } })).toBeUndefined();
-    expect(store.reply({ ...touchRequest, url: "/touch?regenerate=true" })).toBeUndefined();
-    now += 30_000;
-    expect(store.reply(touchRequest)).toBeUndefined();
   });
 
   test("requests with a session, a body, or to any other endpoint always go to Para", async () => {
@@ -311,28 +292,6 @@ describe("kept answers with the real SDK (stub Para on port 0)", () => {
     expect(await second.checkSession()).toMatchObject({ active: true, userId: "u1" });
     expect(api.requests.filter((r) => r.sid === "sid-live").map((r) => r.path)).toEqual(["/touch?regenerate=false"]);
     expect(trips.map((t) => t.endpoint)).toEqual(["touch"]);
-  });
-
-  test("kept answers are given before the instance's HTTP client runs: its construction requests never enter it", async () => {
-    const apiKey = "dev_kept_direct";
-    expect(await fresh([], apiKey).settled()).toBe("ready");
-    stubWorkerBundle(ECHO_BUNDLE);
-    const sdk = new ParaServer(Environment.DEV, apiKey);
-    pointSdkAt(sdk, api.url);
-    const entered: string[] = [];
-    sdkHttpClient(sdk).interceptors.request.use((config) => {
-      entered.push(config.url ?? "");
-      return config;
-    });
-    const second = adaptParaInstance(sdk, () => undefined, { proxyConfigured: false, anonymousAnswerTtlMs: 30_000 });
-    expect(await second.settled()).toBe("ready");
-    expect(entered).toEqual([]);
-    // With a session imported, the instance's requests are its client's again, and Para's.
-    api.sessions.add("sid-direct");
-    await second.importSession(exportedSession("sid-direct"));
-    expect(await second.checkSession()).toMatchObject({ active: true });
-    expect(entered).toEqual(["/touch?regenerate=false"]);
-    expect(api.requests.filter((r) => r.sid === "sid-direct").map((r) => r.path)).toEqual(["/touch?regenerate=false"]);
   });
 
   test("a stale or rewritten session is asked of Para every time and changes nothing others get", async () => {

@@ -185,49 +185,6 @@ describe("@getpara/server-sdk internals (src/para/sdk/sdk-internals.ts)", () => 
     expect(ParaServer.prototype.exportSession.toString()).toMatch(/sessionCookie:\s*this\.retrieveSessionCookie\(\)/);
   });
 
-  contract(
-    "answerConstructionCalls",
-    "a fresh instance's construction requests are ctx.client.touchSession, getPartner and logout, and it settles on what is answered in their place",
-    "§2.2",
-    async () => {
-      running = await workerRunning(BUNDLES.echo);
-      const first = api.requests.length;
-      const para = new ParaServer(Environment.DEV, API_KEY);
-      pointSdkAt(para, api.url);
-      const asked: internals.ConstructionRequest[] = [];
-      // The partner as the stub describes it, so the session's own touch (from the stub) finds nothing changed.
-      const partner = {
-        id: "p1",
-        supportedWalletTypes: [
-          { type: "EVM", optional: false },
-          { type: "SOLANA", optional: true },
-        ],
-        cosmosPrefix: "cosmos",
-      };
-      internals.answerConstructionCalls(para, (request) => {
-        asked.push(request);
-        if (request.url.startsWith("/touch"))
-          return { data: { isAuthenticated: false, partnerId: "p1", supportedWalletTypes: partner.supportedWalletTypes, cosmosPrefix: "cosmos" }, headers: {} };
-        return { data: request.url === "/partners/p1" ? { partner } : {}, headers: {} };
-      });
-      const sent = () => api.requests.slice(first).filter((r) => r.path !== "/errors/sdk");
-      await vi.waitFor(() => expect(para.authPhase).toBe("unauthenticated"), { timeout: 5_000 });
-      // Every construction request was asked here, with the client's base URL and API key, and none was sent.
-      expect([...new Set(asked.map((r) => `${r.method} ${r.url}`))]).toEqual(["post /touch?regenerate=false", "get /partners/p1", "get /logout"]);
-      expect(asked[0]?.baseURL).toBe(api.url);
-      const headers = Object.entries(asked[0]?.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]);
-      expect(headers).toContainEqual(["x-external-api-key", API_KEY]);
-      expect(sent()).toEqual([]);
-      // Holding a session, the instance's calls go to Para: the session header is the client's to add.
-      offline(para).persistSessionCookie("sid-contract");
-      api.sessions.add("sid-contract");
-      const askedBefore = asked.length;
-      expect(await para.touchSession()).toMatchObject({ isAuthenticated: true, userId: "u1" });
-      expect(asked).toHaveLength(askedBefore);
-      expect(sent().map((r) => [r.path, r.sid])).toEqual([["/touch?regenerate=false", "sid-contract"]]);
-    },
-  );
-
   contract("assertWalletUsable", "findWalletId(id) passes the session's own wallets and throws for others, locally", "§6", async () => {
     const para = await offlineInstance(WALLETS, CURRENT);
     expect(typeof offline(para).findWalletId).toBe("function");

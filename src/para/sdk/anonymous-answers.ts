@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
-import type { ConstructionReply, ConstructionRequest } from "./sdk-internals.js";
 
 /**
  * Para's answers to the requests every fresh SDK instance sends before it holds any session (docs/para-sdk.md §2.2):
@@ -22,8 +21,7 @@ import type { ConstructionReply, ConstructionRequest } from "./sdk-internals.js"
  *   Node, which keeps no cookie jar, docs/para-sdk.md §1).
  * - The raw body is kept, so every instance parses its own copy: instances share no objects.
  * - Keyed by everything that could change the answer: method, URL and the identity headers (API key, partner,
- *   partner config override), hashed so the key holds no API key. The SDK version header is not among them: the
- *   SDK sets it from its own version and environment, which one module graph and base URL fix.
+ *   partner config override, SDK version), hashed so the key holds no API key.
  * - A failed answer is never kept and drops the kept one. Any request of any instance of this module graph (this
  *   SDK thread; the others notice on their own requests, or when `ttlMs` ends) that gets no answer or a 5xx drops
  *   them all: Para is unwell, so constructions go to it again, fail, and the pool backs off as it would without this
@@ -39,14 +37,6 @@ export interface AnonymousAnswers {
    * told whenever one of its requests is answered from a kept answer.
    */
   adapter(real: SdkAdapter, ttlMs: number, onAnsweredHere?: () => void): SdkAdapter;
-  /**
-   * The kept answer to a construction request as an instance's API client is about to send it (sdk-internals.ts
-   * `answerConstructionCalls`), its body parsed for that instance alone; undefined when none is kept or the request
-   * does not qualify. Answered there, the request skips the client's HTTP pipeline (config merging, transforms,
-   * interceptors: about a tenth of a construction's CPU) as well as the round trip. The caller asks only for an
-   * instance that holds no session.
-   */
-  reply(request: ConstructionRequest): ConstructionReply | undefined;
   /** Answers kept now (for tests and stats). */
   size(): number;
   /** Drops every kept answer (an instance built on them could not settle: ask Para again). */
@@ -63,7 +53,7 @@ export type SdkAdapter = (config: AdapterConfig) => Promise<AdapterResponse>;
 
 interface AdapterConfig {
   method?: string;
-  baseURL?: string | undefined;
+  baseURL?: string;
   url?: string;
   data?: unknown;
   headers?: unknown;
@@ -101,7 +91,7 @@ const CONSTRUCTION_REQUESTS: ReadonlyArray<{ method: string; path: RegExp }> = [
 ];
 
 /** Request headers that decide whose answer it is (the others are transport: accept, user-agent, encodings). */
-const IDENTITY_HEADERS = ["x-external-api-key", "x-partner-id", "x-partner-config-override"];
+const IDENTITY_HEADERS = ["x-external-api-key", "x-partner-id", "x-partner-config-override", "x-para-version"];
 
 /** Request headers that carry a session: such a request always goes to Para. */
 const REQUEST_SESSION_HEADERS = ["x-capsule-sid", "cookie"];
@@ -161,12 +151,6 @@ export function anonymousAnswers(now: () => number = Date.now): AnonymousAnswers
         fresh.set(answer.identity, requests);
       }
       return false;
-    },
-    reply: (request) => {
-      const requestKey = keyOf(request);
-      const answer = requestKey && kept.get(requestKey.key);
-      if (!answer || answer.keptUntil <= now()) return undefined;
-      return { data: parsedLikeTheClient(answer.body), headers: { ...answer.headers } };
     },
     adapter: (real, ttlMs, onAnsweredHere) => async (config) => {
       const requestKey = ttlMs > 0 ? keyOf(config) : undefined;
@@ -251,16 +235,6 @@ function answersItsRequest(path: string, body: string): boolean {
   }
   const partner = answer["partner"] as Record<string, unknown> | null | undefined;
   return typeof partner === "object" && partner !== null && partner["id"] === path.slice("/partners/".length);
-}
-
-/** A body as the SDK client's HTTP pipeline hands it on (axios's default response transform): JSON if it parses. */
-function parsedLikeTheClient(body: string): unknown {
-  if (body === "") return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
 }
 
 /** Header names lower-cased, values as strings (axios hands AxiosHeaders or plain objects). */

@@ -9,7 +9,6 @@ import { anonymousAnswers, resolvedAdapter } from "./anonymous-answers.js";
 import { observeResponses } from "./response-observer.js";
 import { sdkEnvironment } from "./sdk-environment.js";
 import {
-  answerConstructionCalls,
   assertSupportedSdk,
   assertWalletUsable,
   fetchPendingTransaction,
@@ -162,16 +161,8 @@ export function adaptParaInstance(
   http.defaults.httpsAgent = SDK_AGENTS.https;
   if (options.anonymousAnswerTtlMs > 0) {
     let builtOnKeptAnswers = false;
-    const answeredHere = () => {
+    http.defaults.adapter = ANONYMOUS_ANSWERS.adapter(resolvedAdapter(http.defaults.adapter), options.anonymousAnswerTtlMs, () => {
       builtOnKeptAnswers = true;
-    };
-    http.defaults.adapter = ANONYMOUS_ANSWERS.adapter(resolvedAdapter(http.defaults.adapter), options.anonymousAnswerTtlMs, answeredHere);
-    // The same kept answers, given before the client's HTTP pipeline runs (the adapter above still keeps them, and
-    // answers a request this misses).
-    answerConstructionCalls(para, (request) => {
-      const reply = ANONYMOUS_ANSWERS.reply(request);
-      if (reply) answeredHere();
-      return reply;
     });
     // An instance built on kept answers that could not settle may show they no longer hold: the next asks Para.
     void settled.then((outcome) => outcome === "failed" && builtOnKeptAnswers && ANONYMOUS_ANSWERS.clear());

@@ -53,11 +53,8 @@ interface ParaInternals {
   signMessageInner(opts: { wallet: StoredWallet | undefined; signerId: string | undefined; messageBase64: string }): Promise<SignOutcome>;
   ctx: {
     client?: {
-      baseRequest?: SdkHttpClient & { defaults: { baseURL?: string; headers?: unknown } };
+      baseRequest?: SdkHttpClient;
       getPendingTransaction?(userId: string, pendingTransactionId: string): Promise<{ data?: unknown }>;
-      touchSession?(regenerate?: boolean): Promise<unknown>;
-      getPartner?(partnerId: string): Promise<unknown>;
-      logout?(): Promise<unknown>;
     };
   };
   platformUtils?: {
@@ -104,60 +101,6 @@ export function sdkHttpClient(para: ParaServer): SdkHttpClient {
   const http = internals(para).ctx.client?.baseRequest;
   if (!http) throw new Error("unsupported @getpara/server-sdk: ctx.client.baseRequest missing");
   return http;
-}
-
-/** A construction request as the instance's API client would send it, before its request transform adds headers. */
-export interface ConstructionRequest {
-  method: "get" | "post";
-  /** Path and query, as the client writes them (`/touch?regenerate=false`, `/partners/{id}`, `/logout`). */
-  url: string;
-  baseURL: string | undefined;
-  /** The client's default headers (its API key among them). */
-  headers: unknown;
-}
-
-/** An answer given in place of Para's: its body, parsed as the client's HTTP pipeline would parse it, and headers. */
-export interface ConstructionReply {
-  data: unknown;
-  headers: Record<string, string>;
-}
-
-/**
- * Lets `answer` reply to the instance's construction calls (docs/para-sdk.md §2.2) before its API client sends them,
- * skipping the client's whole HTTP pipeline: `ctx.client.touchSession(regenerate)` (`POST /touch?regenerate=…`,
- * resolving with the answer's body), `getPartner(id)` (`GET /partners/{id}`) and `logout()` (`GET /logout`), both
- * resolving with the response, of which the SDK reads only `data`. They are own properties of the client, looked up
- * at each call, so the replacements set here are what the SDK calls. `answer` is asked only while the instance holds
- * no session cookie (the client's request transform takes the session header from the same `retrieveSessionCookie`);
- * a call it does not answer goes through the client as before. A build without these calls is left as it is.
- */
-export function answerConstructionCalls(para: ParaServer, answer: (request: ConstructionRequest) => ConstructionReply | undefined): void {
-  const p = internals(para);
-  const client = p.ctx.client;
-  const http = client?.baseRequest;
-  if (!client || !http) return;
-  const reply = (method: ConstructionRequest["method"], url: string) =>
-    p.retrieveSessionCookie() ? undefined : answer({ method, url, baseURL: http.defaults.baseURL, headers: http.defaults.headers });
-  const response = (r: ConstructionReply) => ({ data: r.data, status: 200, statusText: "OK", headers: r.headers, config: {}, request: undefined });
-  const { touchSession, getPartner, logout } = client;
-  if (typeof touchSession === "function") {
-    client.touchSession = (regenerate) => {
-      const r = reply("post", `/touch?regenerate=${!!regenerate}`);
-      return r ? Promise.resolve(r.data) : touchSession.call(client, regenerate);
-    };
-  }
-  if (typeof getPartner === "function") {
-    client.getPartner = (partnerId) => {
-      const r = reply("get", `/partners/${partnerId}`);
-      return r ? Promise.resolve(response(r)) : getPartner.call(client, partnerId);
-    };
-  }
-  if (typeof logout === "function") {
-    client.logout = () => {
-      const r = reply("get", "/logout");
-      return r ? Promise.resolve(response(r)) : logout.call(client);
-    };
-  }
 }
 
 /** The SDK's own, purely local wallet usability check (docs/para-sdk.md §6); throws when the session cannot use it. */
