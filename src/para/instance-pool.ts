@@ -29,7 +29,8 @@ interface Entry {
 
 /**
  * Takes SDK construction (about 1.5 ms of CPU, and five requests to Para
- * unless kept answers cover them: sdk/anonymous-answers.ts) off the critical path without ever sharing an instance: instances are
+ * unless kept answers cover them: sdk/anonymous-answers.ts) off the critical
+ * path without ever sharing an instance: instances are
  * constructed ahead of demand, each is handed to exactly one call and then
  * forgotten (it is never returned to the pool), and the pool refills in the
  * background. A settled instance is preferred; one still settling is better

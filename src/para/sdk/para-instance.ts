@@ -90,8 +90,9 @@ export interface ParaInstance {
   lastFailure(): ParaFailure | undefined;
   /**
    * Resolves once the SDK's construction cycle has finished (five requests to
-   * Para, or to its kept answers, anonymous-answers.ts): "ready" when the instance can import a session, "failed" when
-   * it cannot (Para unreachable or refusing; such an instance stays broken).
+   * Para, or to its kept answers, anonymous-answers.ts): "ready" when the
+   * instance can import a session, "failed" when it cannot (Para unreachable
+   * or refusing; such an instance stays broken).
    */
   settled(): Promise<"ready" | "failed">;
 }
