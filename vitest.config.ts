@@ -33,6 +33,7 @@ const UNIT = [
   "test/signer/validation/**/*.test.ts",
   "test/telemetry/in-flight-gauge.test.ts",
   "test/telemetry/logging-interceptor.test.ts",
+  "test/telemetry/sync-context-manager.test.ts",
   "test/telemetry/tracing-interceptor.test.ts",
   "test/transport/**/*.test.ts",
 ];

@@ -1,3 +1,4 @@
+import { context } from "@opentelemetry/api";
 import type { ParaEnvironment } from "../config/config.js";
 import type { HttpOptions, ParaInstance } from "./sdk/para-instance.js";
 import { loadedParaSdk, loadParaSdk } from "./para-sdk-loader.js";
@@ -30,8 +31,11 @@ export class FreshInstanceFactory {
 
   /** `onRoundTrip`, when given, observes this instance's round trips instead of the factory's listener. */
   async create(onRoundTrip: RoundTripListener | undefined = this.onRoundTrip): Promise<ParaInstance> {
+    // The context the construction's round trips are reported in (a caller's, or a background construction's,
+    // which records none), read before the first await: no context crosses one (telemetry/sync-context-manager.ts).
+    const traceContext = context.active();
     await this.worker.ready();
     const sdk = loadedParaSdk() ?? (await loadParaSdk());
-    return sdk.createParaInstance(this.environment, this.apiKey, onRoundTrip, this.http);
+    return context.with(traceContext, () => sdk.createParaInstance(this.environment, this.apiKey, onRoundTrip, this.http));
   }
 }

@@ -1,4 +1,5 @@
 import type { ConnectError } from "@connectrpc/connect";
+import { type Context, context } from "@opentelemetry/api";
 import { type CryptoKey, errors, type FlattenedJWSInput, type JWSHeaderParameters, jwtVerify, type JWTPayload } from "jose";
 import { jwksUnavailable, jwtAudienceNotConfigured, jwtExpired, jwtInvalid } from "../errors/error-model.js";
 import { type Fetch, JwksCache, type JwksCachePolicy, type JwksStats, JwksUnavailable } from "./jwks-cache.js";
@@ -70,14 +71,15 @@ export class ParaJwtVerifier {
     return this.keys.stats().fetches;
   }
 
-  async verify(token: string): Promise<ParaJwtClaims> {
+  /** `trace`: the call's context, under which a key-set fetch this verification starts is traced. */
+  async verify(token: string, trace: Context = context.active()): Promise<ParaJwtClaims> {
     if (!this.audience) {
       throw jwtAudienceNotConfigured();
     }
     let payload: JWTPayload;
     let keyId = "";
     try {
-      const result = await jwtVerify(token, (header, jws) => this.keyFor(header, jws), {
+      const result = await jwtVerify(token, (header, jws) => this.keyFor(header, jws, trace), {
         audience: this.audience,
         ...(this.issuer ? { issuer: this.issuer } : {}),
         algorithms: ALGORITHMS,
@@ -97,13 +99,14 @@ export class ParaJwtVerifier {
    * kid missing from the cached set costs at most one refetch per cool-down,
    * shared by every concurrent caller.
    */
-  private async keyFor(header: JWSHeaderParameters, jws: FlattenedJWSInput): Promise<CryptoKey> {
-    const keys = await this.keys.current();
+  private async keyFor(header: JWSHeaderParameters, jws: FlattenedJWSInput, trace: Context): Promise<CryptoKey> {
+    // A fetch starts synchronously inside these, so it reads the call's context as it starts.
+    const keys = await context.with(trace, () => this.keys.current());
     try {
       return await keys(header, jws);
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
-      const fresh = await this.keys.refetchForUnknownKey();
+      const fresh = await context.with(trace, () => this.keys.refetchForUnknownKey());
       if (!fresh) throw error; // the set is current: the key is unknown to Para
       return fresh(header, jws);
     }

@@ -1,4 +1,5 @@
 import { ConnectError } from "@connectrpc/connect";
+import { type Context, context } from "@opentelemetry/api";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import {
   internalError,
@@ -11,6 +12,7 @@ import {
   walletNotFound,
 } from "../errors/error-model.js";
 import { bounded } from "./bounded.js";
+import type { CallScope } from "./call-scope.js";
 import { isParaOutage, mapParaError } from "./para-errors.js";
 import type { ParaInstance, ParaSessionCheck, ParaWallet } from "./para-sdk.js";
 import type { ParaRestClient } from "./para-rest.js";
@@ -27,6 +29,7 @@ import { ATTR_PARA_WALLET_TYPE } from "../telemetry/semconv.js";
 
 /** Hands out one fresh, never-reused SDK instance per call. */
 export interface ParaInstanceSource {
+  /** Reads the active trace context synchronously, before it returns: call it inside the call's `context.with`. */
   acquire(signal: AbortSignal): Promise<ParaInstance>;
   /** The call is done with the instance (never used again); a source that holds nothing for it needs no release. */
   release?(instance: ParaInstance): void;
@@ -108,8 +111,11 @@ export interface ActingSession {
   sign(item: SignItem): Promise<Signed>;
   /** The session as Para now knows it (a rotated session id included): a secret, like the caller's. */
   exportSession(excludeSigners: boolean): Promise<string>;
-  /** One poll of a pending transaction review of this user (a Para round trip, paced by the budget). */
-  reviewState(pendingTransactionId: string): Promise<ReviewState>;
+  /**
+   * One poll of a pending transaction review of this user (a Para round trip, paced by the budget), traced under
+   * `trace` (by default the call's own context).
+   */
+  reviewState(pendingTransactionId: string, trace?: Context): Promise<ReviewState>;
 }
 
 export interface SessionState {
@@ -136,8 +142,8 @@ export class ParaGateway {
    * (messages, EVM transactions, typed data, authorizations, Solana transactions), so confirmation, keep-alive,
    * the wallet check, supervision and the mapping of Para's answers are the same for all.
    */
-  async sign(job: SignJob, signal: AbortSignal): Promise<Signed> {
-    return this.act(job.session, { signs: 1, keepAlive: job.keepAlive }, signal, [job.walletId], async (acting) => {
+  async sign(job: SignJob, call: CallScope): Promise<Signed> {
+    return this.act(job.session, { signs: 1, keepAlive: job.keepAlive }, call, [job.walletId], async (acting) => {
       if (job.keepAlive) await acting.keepAlive();
       return acting.sign(job);
     });
@@ -148,13 +154,7 @@ export class ParaGateway {
    * blob is refused here, before any signing job exists), then hands it to `use` for the call's work. Admitted
    * toward Para's budget up front for the plan's round trips.
    */
-  async act<T>(
-    session: ValidSession,
-    plan: ActingPlan,
-    signal: AbortSignal,
-    wallets: readonly string[],
-    use: (acting: ActingSession) => Promise<T>,
-  ): Promise<T> {
+  async act<T>(session: ValidSession, plan: ActingPlan, call: CallScope, wallets: readonly string[], use: (acting: ActingSession) => Promise<T>): Promise<T> {
     this.options.refusals.refuseIfHeld(session.key);
     // A signer refused a moment ago is refused again before any Para work.
     for (const walletId of wallets) this.options.refusals.refuseIfHeld(signerKey(session, walletId));
@@ -162,37 +162,42 @@ export class ParaGateway {
     const cost = PARA_COST.touch + prepaid + (plan.keepAlive ? PARA_COST.keepAlive : 0) + Math.min(plan.signs, 1) * PARA_COST.sign;
     return this.remembered(session, () =>
       this.admitted(cost, () =>
-        this.opened(session, signal, async (para) => {
-          const check = await this.call(para, para.checkSession(), signal, "session check");
+        this.opened(session, call, async (para) => {
+          const check = await this.call(para, () => para.checkSession(), call, "session check");
           if (!check.active) throw sessionInactive();
-          const identity = await this.confirm(para, session, check, false, prepaid, signal);
-          return use(this.acting(para, session, identity, Math.min(plan.signs, 1), signal));
+          const identity = await this.confirm(para, session, check, false, prepaid, call);
+          return use(this.acting(para, session, identity, Math.min(plan.signs, 1), call));
         }),
       ),
     );
   }
 
-  private acting(para: ParaInstance, session: ValidSession, identity: ConfirmedIdentity, prepaidSigns: number, signal: AbortSignal): ActingSession {
+  private acting(para: ParaInstance, session: ValidSession, identity: ConfirmedIdentity, prepaidSigns: number, call: CallScope): ActingSession {
     let signs = 0;
     return {
       userId: identity.userId,
-      keepAlive: () => this.keepAlive(para, signal),
+      keepAlive: () => this.keepAlive(para, call),
       sign: async (item) => {
         const signer = signerKey(session, item.walletId);
         this.options.refusals.refuseIfHeld(signer);
         // The first job was admitted with the call; later ones wait for budget at the sustained rate.
-        if (signs++ >= prepaidSigns) await this.options.admission.reserve(PARA_COST.sign, signal);
+        if (signs++ >= prepaidSigns) await this.options.admission.reserve(PARA_COST.sign, call.signal);
         try {
-          return await this.signWith(para, identity, item, signal);
+          return await this.signWith(para, identity, item, call);
         } catch (error) {
           if (reasonOf(error) === "SIGNING_REFUSED") this.options.refusals.remember(signer, error as ConnectError);
           throw error;
         }
       },
       exportSession: (excludeSigners) => this.exported(para, excludeSigners),
-      reviewState: async (pendingTransactionId) => {
-        await this.options.admission.reserve(PARA_COST.rest, signal);
-        const polled = await this.call(para, para.pendingTransaction(identity.userId, pendingTransactionId, signal), signal, "review poll");
+      reviewState: async (pendingTransactionId, trace = call.trace) => {
+        await this.options.admission.reserve(PARA_COST.rest, call.signal);
+        const polled = await this.call(
+          para,
+          () => para.pendingTransaction(identity.userId, pendingTransactionId, call.signal),
+          { ...call, trace },
+          "review poll",
+        );
         return polled.state;
       },
     };
@@ -203,13 +208,13 @@ export class ParaGateway {
    * Para-confirmed user's pending transactions can be awaited. Approved: resolves (the caller then re-sends its
    * request); denied: PERMISSION_DENIED REVIEW_DENIED; still pending when the window closes: DEADLINE_EXCEEDED with the id.
    */
-  async awaitReview(session: ValidSession, pendingTransactionId: string, window: ReviewWindow, signal: AbortSignal): Promise<"approved"> {
-    return this.act(session, { signs: 0, keepAlive: false }, signal, [], async (acting) => {
+  async awaitReview(session: ValidSession, pendingTransactionId: string, window: ReviewWindow, call: CallScope): Promise<"approved"> {
+    return this.act(session, { signs: 0, keepAlive: false }, call, [], async (acting) => {
       const leave = this.options.reviewWaits.enter(acting.userId);
       let state: ReviewState;
       try {
-        state = await this.options.telemetry.step("para.review.wait", {}, () =>
-          waitForReview(() => acting.reviewState(pendingTransactionId), { signal, ...window }),
+        state = await this.options.telemetry.step("para.review.wait", {}, call.trace, (trace) =>
+          waitForReview(() => acting.reviewState(pendingTransactionId, trace), { signal: call.signal, ...window }),
         );
       } finally {
         leave();
@@ -228,8 +233,8 @@ export class ParaGateway {
     }
   }
 
-  private async keepAlive(para: ParaInstance, signal: AbortSignal): Promise<void> {
-    if (await this.call(para, para.keepSessionAlive(), signal, "keep-alive")) return;
+  private async keepAlive(para: ParaInstance, call: CallScope): Promise<void> {
+    if (await this.call(para, () => para.keepSessionAlive(), call, "keep-alive")) return;
     // The SDK answers false for any failure; only Para's refusal means the session is the problem.
     const failure = para.lastFailure();
     if (failure && (isParaOutage(failure.status) || failure.status === 429)) {
@@ -238,7 +243,7 @@ export class ParaGateway {
     throw sessionNotExtended();
   }
 
-  private async signWith(para: ParaInstance, identity: ConfirmedIdentity, item: SignItem, signal: AbortSignal): Promise<Signed> {
+  private async signWith(para: ParaInstance, identity: ConfirmedIdentity, item: SignItem, call: CallScope): Promise<Signed> {
     const wallet = identity.wallets.find((w) => w.id === item.walletId);
     if (!wallet) throw walletNotFound("para");
     try {
@@ -251,16 +256,22 @@ export class ParaGateway {
     const attributes = { ...item.attributes, [ATTR_PARA_WALLET_TYPE]: item.walletType };
     const signer = SigningQuarantine.keyOf(identity.userId, wallet.id);
     const { payload } = item;
-    const sdkJob = () =>
-      payload.kind === "message"
-        ? para.sign(item.walletId, payload.messageBase64)
-        : para.signTransaction(item.walletId, payload.transactionBase64, payload.chainId);
     const outcome = await this.call(
       para,
       // The supervisor gets the SDK's own job (it must know when the worker is really done with it); this call's
-      // wait is bounded around it, by the caller's deadline and the cap.
-      telemetry.step("para.sign", attributes, () => bounded(worker.run(sdkJob, signer, signal), signal, callTimeoutMs, "sign")),
-      signal,
+      // wait is bounded around it, by the caller's deadline and the cap. The supervisor may start the job later
+      // (after a worker restart): the job enters the signing step's context itself.
+      () =>
+        telemetry.step("para.sign", attributes, call.trace, (trace) => {
+          const sdkJob = () =>
+            context.with(trace, () =>
+              payload.kind === "message"
+                ? para.sign(item.walletId, payload.messageBase64)
+                : para.signTransaction(item.walletId, payload.transactionBase64, payload.chainId),
+            );
+          return bounded(worker.run(sdkJob, signer, call.signal), call.signal, callTimeoutMs, "sign");
+        }),
+      call,
       "sign",
     );
     if (outcome.pendingTransactionId) {
@@ -274,17 +285,17 @@ export class ParaGateway {
    * Para's view of the session, extended when asked; with `exportAs`, the session re-exported afterwards (Para
    * may have rotated its id on keep-alive).
    */
-  async checkSession(session: ValidSession, extend: boolean, signal: AbortSignal, exportAs?: { excludeSigners: boolean }): Promise<SessionState> {
+  async checkSession(session: ValidSession, extend: boolean, call: CallScope, exportAs?: { excludeSigners: boolean }): Promise<SessionState> {
     this.options.refusals.refuseIfHeld(session.key);
     const prepaid = this.identityCost(session, true);
     return this.remembered(session, () =>
       this.admitted(PARA_COST.touch + prepaid + (extend ? PARA_COST.keepAlive : 0), () =>
-        this.opened(session, signal, async (para): Promise<SessionState> => {
-          const check = await this.call(para, para.checkSession(), signal, "session check");
+        this.opened(session, call, async (para): Promise<SessionState> => {
+          const check = await this.call(para, () => para.checkSession(), call, "session check");
           // Reporting an inactive session is CheckSession's job; Para confirmed nobody, so nobody is named.
           if (!check.active) return { active: false, extended: false, identity: undefined };
-          const identity = await this.confirm(para, session, check, true, prepaid, signal);
-          const extended = extend ? await this.call(para, para.keepSessionAlive(), signal, "keep-alive") : false;
+          const identity = await this.confirm(para, session, check, true, prepaid, call);
+          const extended = extend ? await this.call(para, () => para.keepSessionAlive(), call, "keep-alive") : false;
           const state: SessionState = { active: true, extended, identity };
           if (exportAs) state.session = await this.exported(para, exportAs.excludeSigners);
           return state;
@@ -293,11 +304,11 @@ export class ParaGateway {
     );
   }
 
-  async issueJwt(session: ValidSession, signal: AbortSignal): Promise<{ token: string; keyId: string }> {
+  async issueJwt(session: ValidSession, call: CallScope): Promise<{ token: string; keyId: string }> {
     this.options.refusals.refuseIfHeld(session.key);
     return this.admitted(PARA_COST.jwt, () =>
-      this.opened(session, signal, async (para) => {
-        const issued = await this.call(para, para.issueJwt(), signal, "jwt issue");
+      this.opened(session, call, async (para) => {
+        const issued = await this.call(para, () => para.issueJwt(), call, "jwt issue");
         if (!issued.token) throw internalError("para issued no jwt");
         return issued;
       }),
@@ -328,27 +339,27 @@ export class ParaGateway {
    * Para's answers about the session's user, each extra round trip bounded like the call's own: paid from what
    * the call was admitted with (`prepaid`), else charged to the rate budget then.
    */
-  private confirm(para: ParaInstance, session: ValidSession, check: ParaSessionCheck, withAuth: boolean, prepaid: number, signal: AbortSignal) {
+  private confirm(para: ParaInstance, session: ValidSession, check: ParaSessionCheck, withAuth: boolean, prepaid: number, call: CallScope) {
     const { identity, admission, rest, telemetry } = this.options;
     let unspent = prepaid;
     const pay = () => {
       if (unspent > 0) unspent--;
       else admission.charge(PARA_COST.wallets);
     };
-    return telemetry.step("para.session.confirm", {}, () =>
+    return telemetry.step("para.session.confirm", {}, call.trace, (trace) =>
       identity.confirm(
         session,
         check,
         {
           fetchWallets: () => {
             pay();
-            return this.call(para, para.fetchWallets(), signal, "wallet list");
+            return this.call(para, () => para.fetchWallets(), { ...call, trace }, "wallet list");
           },
           ...(rest.configured
             ? {
                 verifyToken: (token: string) => {
                   pay();
-                  return rest.verifySession(token, signal, true);
+                  return rest.verifySession(token, { ...call, trace }, true);
                 },
               }
             : {}),
@@ -375,12 +386,12 @@ export class ParaGateway {
    * A fresh instance with the session imported, for `use` alone: handed back to its source afterwards (an SDK
    * thread then forgets it at once), however `use` ends.
    */
-  private async opened<T>(session: ValidSession, signal: AbortSignal, use: (para: ParaInstance) => Promise<T>): Promise<T> {
+  private async opened<T>(session: ValidSession, call: CallScope, use: (para: ParaInstance) => Promise<T>): Promise<T> {
     const { instances, telemetry } = this.options;
-    const para = await telemetry.step("para.session.import", {}, async () => {
-      const fresh = await instances.acquire(signal);
+    const para = await telemetry.step("para.session.import", {}, call.trace, async (trace) => {
+      const fresh = await context.with(trace, () => instances.acquire(call.signal));
       try {
-        await this.call(fresh, fresh.importSession(session.canonical), signal, "session import");
+        await this.call(fresh, () => fresh.importSession(session.canonical), { ...call, trace }, "session import");
       } catch (error) {
         instances.release?.(fresh);
         throw error;
@@ -394,9 +405,13 @@ export class ParaGateway {
     }
   }
 
-  private async call<T>(para: ParaInstance, work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  /**
+   * Starts `start` (an SDK operation) inside the call's trace context, where the operation reads it (synchronously)
+   * for its round trips, and bounds it by the call's deadline and the cap.
+   */
+  private async call<T>(para: ParaInstance, start: () => Promise<T>, call: CallScope, what: string): Promise<T> {
     try {
-      return await bounded(work, signal, this.options.callTimeoutMs, what);
+      return await bounded(context.with(call.trace, start), call.signal, this.options.callTimeoutMs, what);
     } catch (error) {
       throw mapParaError(error, what, para.lastFailure());
     }

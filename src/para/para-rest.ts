@@ -1,4 +1,5 @@
 import { ConnectError } from "@connectrpc/connect";
+import { context } from "@opentelemetry/api";
 import {
   addressNotFound,
   paraAnswerMalformed,
@@ -7,6 +8,7 @@ import {
   secretKeyRefused,
   verificationTokenInvalid,
 } from "../errors/error-model.js";
+import type { CallScope } from "./call-scope.js";
 import type { Fetch, ParaTelemetry } from "./para-telemetry.js";
 import { PARA_COST, type ParaAdmission } from "./para-admission.js";
 import { fromStatus } from "./para-errors.js";
@@ -50,8 +52,8 @@ export class ParaRestClient {
    * Para's verdict on a verification token. `within`: the round trip belongs to a call already admitted toward
    * Para, which pays for it (it is not admitted as another call).
    */
-  async verifySession(verificationToken: string, signal: AbortSignal, within = false): Promise<VerifiedToken> {
-    const res = await this.post("/sessions/verify", { verificationToken }, signal, "session verify", within);
+  async verifySession(verificationToken: string, call: CallScope, within = false): Promise<VerifiedToken> {
+    const res = await this.post("/sessions/verify", { verificationToken }, call, "session verify", within);
     if (res.status === 403 || res.status === 404 || res.status === 410) {
       // Drained, so the pooled connection to Para is free again at once (callers can send garbage tokens at will).
       await res.body?.cancel();
@@ -66,8 +68,8 @@ export class ParaRestClient {
     };
   }
 
-  async verifyWallet(address: string, signal: AbortSignal): Promise<string> {
-    const res = await this.post("/wallets/verify", { address }, signal, "wallet verify");
+  async verifyWallet(address: string, call: CallScope): Promise<string> {
+    const res = await this.post("/wallets/verify", { address }, call, "wallet verify");
     if (res.status === 404) {
       await res.body?.cancel();
       throw addressNotFound();
@@ -77,19 +79,22 @@ export class ParaRestClient {
     return walletId;
   }
 
-  private async post(path: "/sessions/verify" | "/wallets/verify", body: unknown, signal: AbortSignal, what: string, within = false): Promise<Response> {
+  private async post(path: "/sessions/verify" | "/wallets/verify", body: unknown, call: CallScope, what: string, within = false): Promise<Response> {
     if (!this.secretApiKey) {
       throw secretKeyNotConfigured();
     }
     // Within an admitted call the caller has paid for this round trip already.
     const release = within ? () => undefined : this.admission.enter(PARA_COST.rest);
+    const { signal } = call;
+    const init: RequestInit = {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-external-api-key": this.secretApiKey },
+      body: JSON.stringify(body),
+      signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
+    };
     try {
-      return await this.fetchers[path](new URL(path, this.baseUrl), {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-external-api-key": this.secretApiKey },
-        body: JSON.stringify(body),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
-      });
+      // The traced fetch takes its span's parent from the context active as it starts.
+      return await context.with(call.trace, () => this.fetchers[path](new URL(path, this.baseUrl), init));
     } catch (error) {
       if (signal.aborted && signal.reason instanceof ConnectError) throw signal.reason;
       if (error instanceof DOMException && error.name === "TimeoutError") {

@@ -1,4 +1,4 @@
-import { type Attributes, type Meter, SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import { type Attributes, type Context, context, type Meter, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import type { ParaEndpoint, ParaRoundTrip } from "./para-endpoints.js";
 import * as sc from "../telemetry/semconv.js";
 
@@ -29,7 +29,10 @@ export class ParaTelemetry {
     });
   }
 
-  /** Records a round trip that already happened (the SDK's HTTP client reports them when they finish). */
+  /**
+   * Records a round trip that already happened (the SDK's HTTP client reports them when they finish), under the
+   * context active when called: the reporter enters the round trip's call context around it.
+   */
   roundTrip(trip: ParaRoundTrip): void {
     const attrs = roundTripAttributes(trip.endpoint, trip.status);
     const endedAt = trip.endedAt ?? Date.now();
@@ -40,43 +43,51 @@ export class ParaTelemetry {
     this.observe(trip.status, endedAt);
   }
 
-  /** A fetch that records each round trip to `endpoint` as a CLIENT span and a duration. */
+  /**
+   * A fetch that records each round trip to `endpoint` as a CLIENT span and a duration. The span's parent is the
+   * context active when the fetch is called (read synchronously): start it inside the call's `context.with`.
+   */
   fetchFor(endpoint: ParaEndpoint, inner: Fetch = fetch): Fetch {
     return async (input, init) => {
       const started = performance.now();
-      return this.tracer.startActiveSpan(`para ${endpoint}`, { kind: SpanKind.CLIENT }, async (span) => {
-        let status: number | undefined;
-        try {
-          const res = await inner(input, init);
-          status = res.status;
-          return res;
-        } finally {
-          const attrs = roundTripAttributes(endpoint, status);
-          span.setAttributes(attrs);
-          if (status === undefined || status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-          span.end();
-          this.duration.record((performance.now() - started) / 1000, attrs);
-          this.observe(status, Date.now());
-        }
-      });
+      const span = this.tracer.startSpan(`para ${endpoint}`, { kind: SpanKind.CLIENT }, context.active());
+      let status: number | undefined;
+      try {
+        const res = await inner(input, init);
+        status = res.status;
+        return res;
+      } finally {
+        const attrs = roundTripAttributes(endpoint, status);
+        span.setAttributes(attrs);
+        if (status === undefined || status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+        this.duration.record((performance.now() - started) / 1000, attrs);
+        this.observe(status, Date.now());
+      }
     };
   }
 
-  /** Runs `fn` inside an INTERNAL child span that records its outcome. */
-  step<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
-    return this.tracer.startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes }, async (span) => {
-      try {
-        const result = await fn();
-        span.setAttribute(sc.ATTR_PARA_OUTCOME, "ok");
-        return result;
-      } catch (error) {
-        span.setAttribute(sc.ATTR_PARA_OUTCOME, "error");
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        throw error;
-      } finally {
-        span.end();
-      }
-    });
+  /**
+   * Runs `fn` inside an INTERNAL child span of `parent` that records its outcome; `fn` gets the span's context, to
+   * hand to the work it starts.
+   */
+  step<T>(name: string, attributes: Attributes, parent: Context, fn: (inner: Context) => Promise<T>): Promise<T> {
+    const span = this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
+    return this.stepIn(span, trace.setSpan(parent, span), fn);
+  }
+
+  private async stepIn<T>(span: Span, inner: Context, fn: (inner: Context) => Promise<T>): Promise<T> {
+    try {
+      const result = await fn(inner);
+      span.setAttribute(sc.ATTR_PARA_OUTCOME, "ok");
+      return result;
+    } catch (error) {
+      span.setAttribute(sc.ATTR_PARA_OUTCOME, "error");
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 }
 

@@ -15,12 +15,15 @@
  *   (default 0.0.0.0) and OTEL_EXPORTER_PROMETHEUS_PORT (default 9464). With
  *   no OTLP endpoint, traces are then not exported (OTEL_TRACES_EXPORTER=none).
  * No auto-instrumentation is loaded: the service creates its own spans
- * (Connect interceptor, Para boundary).
+ * (Connect interceptor, Para boundary), and carries each call's trace context
+ * itself rather than through AsyncLocalStorage (telemetry/sync-context-manager.ts),
+ * so an instrumentation added here would not see the calls' contexts.
  */
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { B3Propagator } from "@opentelemetry/propagator-b3";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { onShutdown } from "../telemetry/shutdown-hooks.js";
+import { SynchronousContextManager } from "../telemetry/sync-context-manager.js";
 
 const env = process.env;
 const otlp = Boolean(env["OTEL_EXPORTER_OTLP_ENDPOINT"] || env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] || env["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]);
@@ -59,6 +62,8 @@ if ((otlp || prometheus) && env["OTEL_SDK_DISABLED"] !== "true") {
           }),
         }),
     instrumentations: [],
+    // Not the SDK's AsyncLocalStorage: the service hands each call's context down itself (sync-context-manager.ts).
+    contextManager: new SynchronousContextManager(),
   });
   sdk.start();
   onShutdown(() => sdk.shutdown());

@@ -13,6 +13,7 @@ import {
 } from "../../gen/para/signer/v1/signer_service_pb.js";
 import type { LimitsConfig } from "../config/config.js";
 import type { Signed } from "../para/para-gateway.js";
+import { callTrace } from "../telemetry/call-trace.js";
 import { ATTR_BATCH_ITEMS, ATTR_PARA_MESSAGE_LENGTH, ATTR_PARA_SIGN_KIND } from "../telemetry/semconv.js";
 import { walletTypeToProto } from "./proto-mapping.js";
 import { inOrder } from "./in-order.js";
@@ -40,7 +41,7 @@ export async function signMessages(deps: SignMessagesDeps, req: SignMessagesRequ
   // Every item signing at once waits on the call's signal in a few places (its SDK call's bound, the worker's
   // queue): by design, so allow that many listeners rather than let Node warn of a leak.
   setMaxListeners(16 + 8 * deps.limits.batchConcurrency, ctx.signal);
-  trace.getActiveSpan()?.setAttribute(ATTR_BATCH_ITEMS, items.length);
+  trace.getSpan(callTrace(ctx.values))?.setAttribute(ATTR_BATCH_ITEMS, items.length);
   const errorResult = (error: Parameters<typeof toRpcStatus>[0]) => create(SignMessagesResultSchema, { result: { case: "error", value: toRpcStatus(error) } });
   const signable = items.filter((v) => v.ok).length;
   return signingCall(

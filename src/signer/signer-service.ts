@@ -38,6 +38,8 @@ import {
 import { sessionMismatch } from "../errors/error-model.js";
 import type { ParaJwtClaims, ParaJwtVerifier } from "../para/jwt-verifier.js";
 import type { ParaGateway } from "../para/para-gateway.js";
+import { callTrace } from "../telemetry/call-trace.js";
+import { callScopeOf } from "./call-scope-of.js";
 import type { ParaRestClient } from "../para/para-rest.js";
 import { authToProto, paraWalletToProto, walletTypeToProto } from "./proto-mapping.js";
 import type { PayloadRpcs } from "./sign-payloads.js";
@@ -132,14 +134,14 @@ export class Signer implements ServiceImpl<typeof SignerService> {
     const { session, pendingTransactionId } = validateAwaitReviewRequest(req, this.deps.limits);
     // Answer "still pending" a little before the caller's deadline (the server's cap applies when it sent none).
     const window = reviewDeadline(ctx.timeoutMs() ?? this.deps.limits.maxTimeoutMs);
-    const status = await this.deps.gateway.awaitReview(session, pendingTransactionId, window, ctx.signal);
+    const status = await this.deps.gateway.awaitReview(session, pendingTransactionId, window, callScopeOf(ctx));
     return create(AwaitReviewResponseSchema, { pendingTransactionId, status });
   }
 
   async checkSession(req: CheckSessionRequest, ctx: HandlerContext): Promise<CheckSessionResponse> {
     const { session } = validateCheckSessionRequest(req, this.deps.limits);
     const exportAs = req.returnSession ? { excludeSigners: req.excludeSigners } : undefined;
-    const state = await this.deps.gateway.checkSession(session, req.extend, ctx.signal, exportAs);
+    const state = await this.deps.gateway.checkSession(session, req.extend, callScopeOf(ctx), exportAs);
     const { active, extended, identity } = state;
     if (!identity) return create(CheckSessionResponseSchema, { active, extended });
     // Who the user is and which wallets are theirs: Para's answers only. has_signer is the one fact the session
@@ -157,9 +159,9 @@ export class Signer implements ServiceImpl<typeof SignerService> {
 
   async issueJwt(req: IssueJwtRequest, ctx: HandlerContext): Promise<IssueJwtResponse> {
     const { session } = validateIssueJwtRequest(req, this.deps.limits);
-    const issued = await this.deps.gateway.issueJwt(session, ctx.signal);
+    const issued = await this.deps.gateway.issueJwt(session, callScopeOf(ctx));
     // Verify what Para handed us before passing it on, and report its claims.
-    const claims = await this.deps.jwt.verify(issued.token);
+    const claims = await this.deps.jwt.verify(issued.token, callTrace(ctx.values));
     // Para issued the token for the session's cookie: a blob naming another user is a rewritten one.
     if (claims.userId !== session.userId) throw sessionMismatch("user");
     return create(IssueJwtResponseSchema, {
@@ -178,10 +180,10 @@ export class Signer implements ServiceImpl<typeof SignerService> {
   async verifySession(req: VerifySessionRequest, ctx: HandlerContext): Promise<VerifySessionResponse> {
     const credential = validateVerifySessionRequest(req, this.deps.limits);
     if (credential.kind === "verificationToken") {
-      const verified = await this.deps.rest.verifySession(credential.verificationToken, ctx.signal);
+      const verified = await this.deps.rest.verifySession(credential.verificationToken, callScopeOf(ctx));
       return create(VerifySessionResponseSchema, { auth: authToProto(verified), userId: verified.userId });
     }
-    const claims = await this.deps.jwt.verify(credential.jwt);
+    const claims = await this.deps.jwt.verify(credential.jwt, callTrace(ctx.values));
     return create(VerifySessionResponseSchema, {
       auth: authToProto(claims),
       userId: claims.userId,
@@ -192,7 +194,7 @@ export class Signer implements ServiceImpl<typeof SignerService> {
 
   async verifyWallet(req: VerifyWalletRequest, ctx: HandlerContext): Promise<VerifyWalletResponse> {
     const { address } = validateVerifyWalletRequest(req, this.deps.limits);
-    const walletId = await this.deps.rest.verifyWallet(address, ctx.signal);
+    const walletId = await this.deps.rest.verifyWallet(address, callScopeOf(ctx));
     return create(VerifyWalletResponseSchema, { walletId });
   }
 }

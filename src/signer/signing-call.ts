@@ -6,7 +6,9 @@ import { readIdempotencyKey } from "../idempotency/idempotency-key.js";
 import { requestFingerprint } from "../idempotency/request-fingerprint.js";
 import type { ActingPlan, ActingSession, ParaGateway } from "../para/para-gateway.js";
 import type { ValidSession } from "../para/session-codec.js";
+import { callTrace } from "../telemetry/call-trace.js";
 import { ATTR_IDEMPOTENCY_REPLAYED } from "../telemetry/semconv.js";
+import { callScopeOf } from "./call-scope-of.js";
 
 export interface SigningCallDeps {
   gateway: ParaGateway;
@@ -61,7 +63,7 @@ export async function signingCall<Req extends DescMessage, Res extends DescMessa
     key === undefined ? undefined : requestFingerprint(call.method, call.request.schema, call.request.message, ["skip_keep_alive", "session"]);
   const { skipKeepAlive, returnSession, excludeSigners } = call.request.message;
   const plan: ActingPlan = { signs: call.signs, keepAlive: !skipKeepAlive };
-  return deps.gateway.act(call.session, plan, ctx.signal, call.wallets, async (acting) => {
+  return deps.gateway.act(call.session, plan, callScopeOf(ctx), call.wallets, async (acting) => {
     // The re-exported session is added to every answer, a replay's too, and never stored with the key: the store
     // keeps no session (docs/design.md: the service never stores one), and a replay gets the session as it is now.
     const answer = async (response: MessageShape<Res>) => {
@@ -90,7 +92,7 @@ export async function signingCall<Req extends DescMessage, Res extends DescMessa
       // refusals on to waiters).
       return answer(error.response as MessageShape<Res>);
     }
-    trace.getActiveSpan()?.setAttribute(ATTR_IDEMPOTENCY_REPLAYED, !ran);
+    trace.getSpan(callTrace(ctx.values))?.setAttribute(ATTR_IDEMPOTENCY_REPLAYED, !ran);
     return answer(fromBinary(call.response, bytes));
   });
 }

@@ -2,6 +2,7 @@ import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { internalError } from "../errors/error-model.js";
+import { callTrace } from "./call-trace.js";
 import { redactText } from "./console-guard.js";
 import { isServerFault, statusName } from "./status-codes.js";
 
@@ -17,7 +18,7 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
   return (next) => async (req) => {
     const started = performance.now();
     const fields = () => {
-      const span = trace.getActiveSpan()?.spanContext();
+      const span = trace.getSpan(callTrace(req.contextValues))?.spanContext();
       return {
         rpc: `${req.service.typeName}/${req.method.name}`,
         protocol: req.header.get("content-type")?.split(";")[0] ?? "",

@@ -12,6 +12,7 @@ import {
   type Tracer,
 } from "@opentelemetry/api";
 import { callCancelled } from "../errors/error-model.js";
+import { CALL_TRACE } from "./call-trace.js";
 import { InFlightGauge } from "./in-flight-gauge.js";
 import { rpcNameAttributes, rpcOutcomeAttributes } from "./rpc-attributes.js";
 import * as sc from "./semconv.js";
@@ -82,8 +83,11 @@ export function createTracingInterceptor(opts: TracingOptions): Interceptor {
       leave();
       duration.record((performance.now() - started) / 1000, { ...base, ...outcome });
     };
+    const callContext = traced ? trace.setSpan(parent, span) : parent;
+    // Handed down explicitly (call-trace.ts); `context.with` covers only what runs before next's first await.
+    req.contextValues.set(CALL_TRACE, callContext);
     try {
-      const res = await context.with(traced ? trace.setSpan(parent, span) : parent, () => next(req));
+      const res = await context.with(callContext, () => next(req));
       if (!res.stream) {
         end(undefined);
         return res;

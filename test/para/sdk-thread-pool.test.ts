@@ -4,7 +4,7 @@
 import { EventEmitter } from "node:events";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { context, createContextKey, ROOT_CONTEXT } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { SynchronousContextManager } from "../../src/telemetry/sync-context-manager.js";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { withReason } from "../../src/errors/error-model.js";
@@ -221,7 +221,7 @@ describe("SdkThreadPool", () => {
 
   test("round trips come with their request's answer and are recorded in its trace context, before the answer is used", async () => {
     // A context manager, so `context.with` carries the call's context (the service's OTel SDK registers one).
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    context.setGlobalContextManager(new SynchronousContextManager());
     const seen: Array<{ endpoint: string; call: unknown; endedAt: number | undefined }> = [];
     const key = createContextKey("call");
     const { pool, spawned } = poolOf(1, {

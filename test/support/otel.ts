@@ -1,5 +1,5 @@
 import { context, metrics, propagation, trace } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { SynchronousContextManager } from "../../src/telemetry/sync-context-manager.js";
 import { CompositePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { B3Propagator } from "@opentelemetry/propagator-b3";
 import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
@@ -23,7 +23,7 @@ export interface TestTelemetry {
 export function installTestTelemetry(): TestTelemetry {
   const exporter = new InMemorySpanExporter();
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  context.setGlobalContextManager(new SynchronousContextManager());
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new B3Propagator()] }));
   const reader = new TestMetricReader();
   metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));

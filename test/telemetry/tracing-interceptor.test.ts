@@ -1,4 +1,13 @@
-import { Code, ConnectError, createClient, createRouterTransport, type Interceptor, type StreamResponse, type UnaryResponse } from "@connectrpc/connect";
+import {
+  Code,
+  ConnectError,
+  createClient,
+  createContextValues,
+  createRouterTransport,
+  type Interceptor,
+  type StreamResponse,
+  type UnaryResponse,
+} from "@connectrpc/connect";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { AggregationTemporality, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
@@ -175,6 +184,7 @@ describe("streaming responses: the span ends when the stream does", () => {
       method: Health.method.watch,
       url: "http://127.0.0.1:50051/grpc.health.v1.Health/Watch",
       header: new Headers({ "content-type": "application/grpc+proto" }),
+      contextValues: createContextValues(),
     };
     const next = async () => ({ stream: true, message: stream }) as unknown as StreamResponse;
     const res = (await interceptor()(next)(req as never)) as StreamResponse | UnaryResponse;

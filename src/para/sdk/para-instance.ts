@@ -1,6 +1,7 @@
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { Para as ParaServer } from "@getpara/server-sdk";
+import { context } from "@opentelemetry/api";
 import type { ParaEnvironment } from "../../config/config.js";
 import { untilAborted } from "../bounded.js";
 import type { RoundTripListener } from "../para-endpoints.js";
@@ -168,12 +169,29 @@ export function adaptParaInstance(
     // An instance built on kept answers that could not settle may show they no longer hold: the next asks Para.
     void settled.then((outcome) => outcome === "failed" && builtOnKeptAnswers && ANONYMOUS_ANSWERS.clear());
   }
-  const observer = observeResponses(http, onRoundTrip);
+  // An instance serves one call at a time. Each round trip is reported in the trace context of the operation that
+  // was the latest to start when its request went out (read as the operation starts: no context crosses an await,
+  // telemetry/sync-context-manager.ts); its construction's, in the context it was built in.
+  let traceContext = context.active();
+  const started = <F extends (...args: never[]) => unknown>(op: F): F =>
+    ((...args: Parameters<F>) => {
+      traceContext = context.active();
+      return op(...args);
+    }) as F;
+  const observer = observeResponses(
+    http,
+    onRoundTrip && ((trip) => context.with(traceContext, () => onRoundTrip(trip))),
+    onRoundTrip &&
+      (() => {
+        const requestContext = traceContext;
+        return (trip) => context.with(requestContext, () => onRoundTrip(trip));
+      }),
+  );
   return {
     lastFailure: () => observer.lastFailure(),
     settled: () => settled,
-    importSession: (serialized) => para.importSession(serialized),
-    checkSession: async () => {
+    importSession: started((serialized) => para.importSession(serialized)),
+    checkSession: started(async () => {
       // touchSession is what isSessionActive() calls; it also returns Para's answer, which names the user.
       const info = (await para.touchSession()) as { isAuthenticated?: unknown; userId?: unknown; sessionLookupId?: unknown };
       const active = info.isAuthenticated === true;
@@ -182,8 +200,8 @@ export function adaptParaInstance(
         userId: active && typeof info.userId === "string" && info.userId ? info.userId : undefined,
         verificationToken: active && typeof info.sessionLookupId === "string" && info.sessionLookupId ? info.sessionLookupId : undefined,
       };
-    },
-    fetchWallets: async () => {
+    }),
+    fetchWallets: started(async () => {
       const entities = (await para.fetchWallets()) as unknown[];
       return entities.flatMap((e) => {
         if (typeof e !== "object" || e === null) return [];
@@ -192,17 +210,17 @@ export function adaptParaInstance(
         if (!text(w["id"]) || !text(w["address"])) return [];
         return [{ id: text(w["id"]), type: text(w["type"]), scheme: text(w["scheme"]), address: text(w["address"]), publicKey: text(w["publicKey"]) }];
       });
-    },
-    keepSessionAlive: () => para.keepSessionAlive(),
-    issueJwt: async () => {
+    }),
+    keepSessionAlive: started(() => para.keepSessionAlive()),
+    issueJwt: started(async () => {
       const res = (await para.issueJwt()) as { token?: unknown; keyId?: unknown };
       return { token: String(res.token ?? ""), keyId: String(res.keyId ?? "") };
-    },
-    exportSession: async ({ excludeSigners }) => para.exportSession({ excludeSigners }),
-    assertWallet: async (walletId) => assertWalletUsable(para, walletId),
-    sign: (walletId, messageBase64) => signMessageWithoutReview(para, walletId, messageBase64),
-    signTransaction: (walletId, transactionBase64, chainId) => signTransactionWithoutReview(para, walletId, transactionBase64, chainId),
-    pendingTransaction: async (userId, pendingTransactionId, signal) => {
+    }),
+    exportSession: started(async ({ excludeSigners }) => para.exportSession({ excludeSigners })),
+    assertWallet: started(async (walletId) => assertWalletUsable(para, walletId)),
+    sign: started((walletId, messageBase64) => signMessageWithoutReview(para, walletId, messageBase64)),
+    signTransaction: started((walletId, transactionBase64, chainId) => signTransactionWithoutReview(para, walletId, transactionBase64, chainId)),
+    pendingTransaction: started(async (userId, pendingTransactionId, signal) => {
       // After importSession the SDK holds the session's userId (docs/para-sdk.md §3.1, §3.2); a caller that has
       // Para's word on the user passes it.
       const user = userId ?? para.userId;
@@ -215,7 +233,7 @@ export function adaptParaInstance(
         if (status !== undefined && REVIEW_REFUSED.has(status)) return { state: "denied" };
         throw error;
       }
-    },
+    }),
   };
 }
 

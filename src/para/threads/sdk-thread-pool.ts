@@ -149,13 +149,15 @@ export class SdkThreadPool implements ParaInstanceSource {
   }
 
   async acquire(signal: AbortSignal): Promise<ParaInstance> {
+    // The caller's trace context, read before any await (no context crosses one: telemetry/sync-context-manager.ts).
+    const traceContext = context.active();
     // A call that comes while the threads are still starting (a fresh process, a replacement) waits for one, as a
     // call waits for the signing worker with the SDK on the main thread; with every thread dead it fails at once.
     if (!this.available && !this.stopping && this.threads.some((t) => t?.state === "starting")) await untilAborted(this.ready(), signal);
     const thread = this.leastLoaded();
     if (!thread) throw threadUnavailable();
     const id = this.nextId++;
-    this.contexts.set(id, context.active());
+    this.contexts.set(id, traceContext);
     const answer = await this.request(thread, { t: "acquire", id }, id).catch((error: unknown) => {
       this.contexts.delete(id);
       throw error;
