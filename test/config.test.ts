@@ -91,6 +91,20 @@ describe("request field limits", () => {
     expect(() => envToConfig({ SIGNER_PARA_ANONYMOUS_ANSWER_MS: "3600001" })).toThrow(/^SIGNER_PARA_ANONYMOUS_ANSWER_MS: /);
   });
 
+  test("SIGNER_SDK_THREAD_HEAP_MB: 2000 MiB by default, 0 leaves V8's own limit, refused below 256", () => {
+    expect(envToConfig({}).limits.sdkThreadHeapMb).toBe(2000);
+    expect(envToConfig({ SIGNER_SDK_THREAD_HEAP_MB: "0" }).limits.sdkThreadHeapMb).toBe(0);
+    expect(envToConfig({ SIGNER_SDK_THREAD_HEAP_MB: "256" }).limits.sdkThreadHeapMb).toBe(256);
+    expect(() => envToConfig({ SIGNER_SDK_THREAD_HEAP_MB: "255" })).toThrow(/^SIGNER_SDK_THREAD_HEAP_MB: 255 is below 256/);
+    expect(() => envToConfig({ SIGNER_SDK_THREAD_HEAP_MB: "1g" })).toThrow(/^SIGNER_SDK_THREAD_HEAP_MB: /);
+  });
+
+  test("SIGNER_SDK_THREAD_YOUNG_MB: 96 MiB by default, 0 leaves V8's own, refused past 1024", () => {
+    expect(envToConfig({}).limits.sdkThreadYoungMb).toBe(96);
+    expect(envToConfig({ SIGNER_SDK_THREAD_YOUNG_MB: "0" }).limits.sdkThreadYoungMb).toBe(0);
+    expect(() => envToConfig({ SIGNER_SDK_THREAD_YOUNG_MB: "2048" })).toThrow(/^SIGNER_SDK_THREAD_YOUNG_MB: /);
+  });
+
   test("para.proxyConfigured: any proxy variable axios reads (either case, npm's too), else false", () => {
     expect(envToConfig({}).para.proxyConfigured).toBe(false);
     expect(envToConfig({ HTTPS_PROXY: "http://proxy:3128" }).para.proxyConfigured).toBe(true);

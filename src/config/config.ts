@@ -87,6 +87,12 @@ export interface LimitsConfig {
    * "auto": from the container's CPU quota (src/para/threads/sdk-thread-count.ts).
    */
   sdkThreads: number | "auto";
+  /**
+   * Each SDK thread's V8 heap, in MiB (the Worker's `resourceLimits`): the old generation's cap, and the young
+   * generation's size; 0 leaves V8's own (sized from the host's memory). Why: docs/para-sdk.md §2.5 "SDK thread heaps".
+   */
+  sdkThreadHeapMb: number;
+  sdkThreadYoungMb: number;
   /** Calls talking to Para at once, per instance; 0: no limit. */
   paraMaxConcurrent: number;
   /** Para round trips per second, per instance; 0: no limit (Para rate limiting is off until configured). */
@@ -204,6 +210,8 @@ export function envToConfig(env: Env): Config {
       poolSize: integer(env, "SIGNER_POOL_SIZE", 32, 0, 1024),
       poolRefillConcurrency: integer(env, "SIGNER_POOL_REFILL_CONCURRENCY", 8, 1, 256),
       sdkThreads: (env["SIGNER_SDK_THREADS"] ?? "auto") === "auto" ? "auto" : integer(env, "SIGNER_SDK_THREADS", 0, 0, 64),
+      sdkThreadHeapMb: sdkThreadHeapMb(env),
+      sdkThreadYoungMb: integer(env, "SIGNER_SDK_THREAD_YOUNG_MB", 96, 0, 1024),
       paraMaxConcurrent: integer(env, "SIGNER_PARA_MAX_CONCURRENT", 0, 0, 100_000),
       paraMaxRps: integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000),
       paraBurst: integer(env, "SIGNER_PARA_BURST", Math.max(integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000), 1), 1, 1_000_000),
@@ -320,4 +328,11 @@ function authzConfig(env: Env): AuthzPolicy | undefined {
   const name = file ? "SIGNER_AUTHZ_FILE" : "SIGNER_AUTHZ_POLICY";
   const policy = parseAuthzPolicy(text, (problem) => new ConfigError(`${name}: ${problem}`));
   return { ...policy, trustForwardedClientCert: boolean(env, "SIGNER_TRUST_XFCC", policy.trustForwardedClientCert) };
+}
+
+/** SIGNER_SDK_THREAD_HEAP_MB: 0 (V8's own limit) or at least 256 MiB, below which a thread would run out at once. */
+function sdkThreadHeapMb(env: Env): number {
+  const mb = integer(env, "SIGNER_SDK_THREAD_HEAP_MB", 2000, 0, 65_536);
+  if (mb > 0 && mb < 256) throw new ConfigError(`SIGNER_SDK_THREAD_HEAP_MB: ${mb} is below 256 (0 leaves V8's own limit)`);
+  return mb;
 }

@@ -280,6 +280,8 @@ function sdkInThreads(
           settleTimeoutMs: limits.paraCallTimeoutMs,
           quarantineMs: limits.refusalHoldMs,
           consoleDebug,
+          heapLimitMb: limits.sdkThreadHeapMb,
+          youngGenerationMb: limits.sdkThreadYoungMb,
         },
         index,
       ),

@@ -28,6 +28,9 @@ export interface SdkThreadOptions {
   quarantineMs: number;
   /** Forward the SDK's console output (redacted) for debug logging; otherwise it is dropped in the thread. */
   consoleDebug: boolean;
+  /** The thread's V8 old-generation cap and young-generation size in MiB (config `limits`); 0: V8's own. */
+  heapLimitMb: number;
+  youngGenerationMb: number;
 }
 
 /** The ParaInstance methods that cross as messages (the synchronous `lastFailure` travels with every answer). */

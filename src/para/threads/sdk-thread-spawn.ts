@@ -16,7 +16,12 @@ export function spawnSdkThread(options: SdkThreadOptions, index: number): Thread
   const entry = new URL(fromSource ? "./sdk-thread-entry.ts" : "./sdk-thread-entry.js", import.meta.url);
   // Source maps, and the CPU profiler when the process runs under it (each thread writes its own profile).
   const execArgv = process.execArgv.filter((flag) => flag === "--enable-source-maps" || flag.startsWith("--cpu-prof"));
-  const common = { workerData: options, execArgv, name: `para-sdk-${index}`, stdout: false, stderr: false };
+  // A thread that outgrows its cap ends like a crashed one (its calls fail, it is replaced): docs/para-sdk.md §2.5.
+  const resourceLimits = {
+    ...(options.heapLimitMb > 0 ? { maxOldGenerationSizeMb: options.heapLimitMb } : {}),
+    ...(options.youngGenerationMb > 0 ? { maxYoungGenerationSizeMb: options.youngGenerationMb } : {}),
+  };
+  const common = { workerData: options, execArgv, name: `para-sdk-${index}`, stdout: false, stderr: false, resourceLimits };
   if (!fromSource) return new Worker(entry, common) as unknown as ThreadHandle;
   // tsx's ESM API (the CommonJS one resolved here sits next to it; its own import of it is broken in a worker).
   const tsx = pathToFileURL(
