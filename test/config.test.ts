@@ -97,12 +97,17 @@ describe("request field limits", () => {
     expect(envToConfig({ SIGNER_SDK_THREAD_HEAP_MB: "256" }).limits.sdkThreadHeapMb).toBe(256);
     expect(() => envToConfig({ SIGNER_SDK_THREAD_HEAP_MB: "255" })).toThrow(/^SIGNER_SDK_THREAD_HEAP_MB: 255 is below 256/);
     expect(() => envToConfig({ SIGNER_SDK_THREAD_HEAP_MB: "1g" })).toThrow(/^SIGNER_SDK_THREAD_HEAP_MB: /);
+    expect(envToConfig({ SIGNER_SDK_THREAD_HEAP_MB: "65536" }).limits.sdkThreadHeapMb).toBe(65_536);
+    expect(() => envToConfig({ SIGNER_SDK_THREAD_HEAP_MB: "65537" })).toThrow(/^SIGNER_SDK_THREAD_HEAP_MB: /);
   });
 
-  test("SIGNER_SDK_THREAD_YOUNG_MB: 96 MiB by default, 0 leaves V8's own, refused past 1024", () => {
+  test("SIGNER_SDK_THREAD_YOUNG_MB: 96 MiB by default, 0 leaves V8's own, refused below 16 and past 1024", () => {
     expect(envToConfig({}).limits.sdkThreadYoungMb).toBe(96);
     expect(envToConfig({ SIGNER_SDK_THREAD_YOUNG_MB: "0" }).limits.sdkThreadYoungMb).toBe(0);
-    expect(() => envToConfig({ SIGNER_SDK_THREAD_YOUNG_MB: "2048" })).toThrow(/^SIGNER_SDK_THREAD_YOUNG_MB: /);
+    expect(envToConfig({ SIGNER_SDK_THREAD_YOUNG_MB: "16" }).limits.sdkThreadYoungMb).toBe(16);
+    expect(() => envToConfig({ SIGNER_SDK_THREAD_YOUNG_MB: "15" })).toThrow(/^SIGNER_SDK_THREAD_YOUNG_MB: 15 is below 16/);
+    expect(envToConfig({ SIGNER_SDK_THREAD_YOUNG_MB: "1024" }).limits.sdkThreadYoungMb).toBe(1024);
+    expect(() => envToConfig({ SIGNER_SDK_THREAD_YOUNG_MB: "1025" })).toThrow(/^SIGNER_SDK_THREAD_YOUNG_MB: /);
   });
 
   test("para.proxyConfigured: any proxy variable axios reads (either case, npm's too), else false", () => {

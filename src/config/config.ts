@@ -88,8 +88,9 @@ export interface LimitsConfig {
    */
   sdkThreads: number | "auto";
   /**
-   * Each SDK thread's V8 heap, in MiB (the Worker's `resourceLimits`): the old generation's cap, and the young
-   * generation's size; 0 leaves V8's own (sized from the host's memory). Why: docs/para-sdk.md §2.5 "SDK thread heaps".
+   * Each SDK thread's V8 heap, in MiB (the Worker's `resourceLimits`): the old generation's cap (V8's own limit
+   * where that is lower: it follows the container's memory limit), and the young generation's size; 0 leaves V8's
+   * own. Why: docs/para-sdk.md §2.5 "SDK thread heaps".
    */
   sdkThreadHeapMb: number;
   sdkThreadYoungMb: number;
@@ -211,7 +212,7 @@ export function envToConfig(env: Env): Config {
       poolRefillConcurrency: integer(env, "SIGNER_POOL_REFILL_CONCURRENCY", 8, 1, 256),
       sdkThreads: (env["SIGNER_SDK_THREADS"] ?? "auto") === "auto" ? "auto" : integer(env, "SIGNER_SDK_THREADS", 0, 0, 64),
       sdkThreadHeapMb: sdkThreadHeapMb(env),
-      sdkThreadYoungMb: integer(env, "SIGNER_SDK_THREAD_YOUNG_MB", 96, 0, 1024),
+      sdkThreadYoungMb: sdkThreadYoungMb(env),
       paraMaxConcurrent: integer(env, "SIGNER_PARA_MAX_CONCURRENT", 0, 0, 100_000),
       paraMaxRps: integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000),
       paraBurst: integer(env, "SIGNER_PARA_BURST", Math.max(integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000), 1), 1, 1_000_000),
@@ -334,5 +335,12 @@ function authzConfig(env: Env): AuthzPolicy | undefined {
 function sdkThreadHeapMb(env: Env): number {
   const mb = integer(env, "SIGNER_SDK_THREAD_HEAP_MB", 2000, 0, 65_536);
   if (mb > 0 && mb < 256) throw new ConfigError(`SIGNER_SDK_THREAD_HEAP_MB: ${mb} is below 256 (0 leaves V8's own limit)`);
+  return mb;
+}
+
+/** SIGNER_SDK_THREAD_YOUNG_MB: 0 (V8's own) or 16..1024 MiB. */
+function sdkThreadYoungMb(env: Env): number {
+  const mb = integer(env, "SIGNER_SDK_THREAD_YOUNG_MB", 96, 0, 1024);
+  if (mb > 0 && mb < 16) throw new ConfigError(`SIGNER_SDK_THREAD_YOUNG_MB: ${mb} is below 16 (0 leaves V8's own)`);
   return mb;
 }

@@ -18,7 +18,7 @@ import { SigningWorkerSupervisor } from "./signing-worker.js";
 import { threadedSigning } from "./threads/remote-para-instance.js";
 import { sdkThreadCount } from "./threads/sdk-thread-count.js";
 import { SdkThreadPool, type SdkThreadStats } from "./threads/sdk-thread-pool.js";
-import { spawnSdkThread } from "./threads/sdk-thread-spawn.js";
+import { spawnSdkThread, threadHeapLimitMb } from "./threads/sdk-thread-spawn.js";
 
 /** What the boundary tells the composition root, on every change. */
 export interface BoundaryStatus {
@@ -280,7 +280,7 @@ function sdkInThreads(
           settleTimeoutMs: limits.paraCallTimeoutMs,
           quarantineMs: limits.refusalHoldMs,
           consoleDebug,
-          heapLimitMb: limits.sdkThreadHeapMb,
+          heapLimitMb: threadHeapLimitMb(limits.sdkThreadHeapMb),
           youngGenerationMb: limits.sdkThreadYoungMb,
         },
         index,

@@ -189,7 +189,7 @@ export class ParaGateway {
           throw error;
         }
       },
-      exportSession: (excludeSigners) => this.exported(para, excludeSigners),
+      exportSession: (excludeSigners) => this.exported(para, excludeSigners, call),
       reviewState: async (pendingTransactionId, trace = call.trace) => {
         await this.options.admission.reserve(PARA_COST.rest, call.signal);
         const polled = await this.call(
@@ -225,9 +225,9 @@ export class ParaGateway {
     });
   }
 
-  private async exported(para: ParaInstance, excludeSigners: boolean): Promise<string> {
+  private async exported(para: ParaInstance, excludeSigners: boolean, call: CallScope): Promise<string> {
     try {
-      return await para.exportSession({ excludeSigners });
+      return await context.with(call.trace, () => para.exportSession({ excludeSigners }));
     } catch (error) {
       throw mapParaError(error, "session export", para.lastFailure());
     }
@@ -247,7 +247,7 @@ export class ParaGateway {
     const wallet = identity.wallets.find((w) => w.id === item.walletId);
     if (!wallet) throw walletNotFound("para");
     try {
-      await para.assertWallet(item.walletId);
+      await context.with(call.trace, () => para.assertWallet(item.walletId));
     } catch (error) {
       throw mapParaError(error, "wallet lookup", para.lastFailure());
     }
@@ -297,7 +297,7 @@ export class ParaGateway {
           const identity = await this.confirm(para, session, check, true, prepaid, call);
           const extended = extend ? await this.call(para, () => para.keepSessionAlive(), call, "keep-alive") : false;
           const state: SessionState = { active: true, extended, identity };
-          if (exportAs) state.session = await this.exported(para, exportAs.excludeSigners);
+          if (exportAs) state.session = await this.exported(para, exportAs.excludeSigners, call);
           return state;
         }),
       ),

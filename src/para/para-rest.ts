@@ -86,13 +86,13 @@ export class ParaRestClient {
     // Within an admitted call the caller has paid for this round trip already.
     const release = within ? () => undefined : this.admission.enter(PARA_COST.rest);
     const { signal } = call;
-    const init: RequestInit = {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-external-api-key": this.secretApiKey },
-      body: JSON.stringify(body),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
-    };
     try {
+      const init: RequestInit = {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-external-api-key": this.secretApiKey },
+        body: JSON.stringify(body),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
+      };
       // The traced fetch takes its span's parent from the context active as it starts.
       return await context.with(call.trace, () => this.fetchers[path](new URL(path, this.baseUrl), init));
     } catch (error) {

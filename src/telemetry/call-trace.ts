@@ -1,5 +1,6 @@
 import { type ContextValues, createContextKey } from "@connectrpc/connect";
-import { type Context, ROOT_CONTEXT } from "@opentelemetry/api";
+import { type Context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import { suppressTracing } from "@opentelemetry/core";
 
 /**
  * A call's OpenTelemetry context (its SERVER span, the caller's trace and baggage), put in the call's context
@@ -10,4 +11,13 @@ export const CALL_TRACE = createContextKey<Context>(ROOT_CONTEXT, { description:
 
 export function callTrace(values: ContextValues): Context {
   return values.get(CALL_TRACE);
+}
+
+/**
+ * `ctx` if it carries a span (a call's, sampled or not), else `ctx` with tracing suppressed: Para work started
+ * outside any call's context (a missed `context.with`, work that belongs to no call) then records no span, rather
+ * than starting a trace of its own.
+ */
+export function withinSpanOrSuppressed(ctx: Context): Context {
+  return trace.getSpan(ctx) ? ctx : suppressTracing(ctx);
 }

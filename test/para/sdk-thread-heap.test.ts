@@ -6,7 +6,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { expect, test } from "vitest";
 import { SdkThreadPool, type ThreadHandle } from "../../src/para/threads/sdk-thread-pool.js";
 import type { SdkThreadOptions } from "../../src/para/threads/sdk-thread-protocol.js";
-import { spawnSdkThread } from "../../src/para/threads/sdk-thread-spawn.js";
+import { spawnSdkThread, threadHeapLimitMb } from "../../src/para/threads/sdk-thread-spawn.js";
 
 const OPTIONS: SdkThreadOptions = {
   environment: "DEV",
@@ -26,13 +26,22 @@ const OPTIONS: SdkThreadOptions = {
 test("an SDK thread gets its old-generation cap and young-generation size; with 0, V8's own", async () => {
   const capped = spawnSdkThread(OPTIONS, 0) as unknown as Worker;
   const uncapped = spawnSdkThread({ ...OPTIONS, heapLimitMb: 0, youngGenerationMb: 0 }, 1) as unknown as Worker;
+  // Kept alive until terminated: a stopped worker reports no limits at all.
+  const plain = new Worker(`require("node:worker_threads").parentPort.on("message", () => undefined);`, { eval: true });
   try {
     expect(capped.resourceLimits).toMatchObject({ maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 96 });
-    expect(uncapped.resourceLimits?.maxOldGenerationSizeMb).not.toBe(512);
-    expect(uncapped.resourceLimits?.maxYoungGenerationSizeMb).not.toBe(96);
+    // With 0, the thread has what any worker gets here without limits of its own.
+    expect(uncapped.resourceLimits).toEqual(plain.resourceLimits);
   } finally {
-    await Promise.all([capped.terminate(), uncapped.terminate()]);
+    await Promise.all([capped.terminate(), uncapped.terminate(), plain.terminate()]);
   }
+});
+
+test("the cap is the configured one, unless V8's own for this process (it follows the container's memory) is lower", () => {
+  expect(threadHeapLimitMb(2000, 4144)).toBe(2000);
+  // A 1 GiB container: V8's own limit is already below 2 GiB, and raising it would let a thread outgrow the pod.
+  expect(threadHeapLimitMb(2000, 528)).toBe(528);
+  expect(threadHeapLimitMb(0, 528)).toBe(0);
 });
 
 /** A thread that says it is ready, then, asked for an instance, holds memory until its cap ends it. */

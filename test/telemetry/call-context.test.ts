@@ -73,7 +73,7 @@ describe.each([
     await Promise.all(
       users.flatMap((u, i) => [
         h.grpc.signMessage({ session: u.session, message: new Uint8Array(32) }, { headers: { traceparent: traceparent(2 * i) } }),
-        h.grpc.checkSession({ session: u.session, extend: true }, { headers: { traceparent: traceparent(2 * i + 1) } }),
+        h.grpc.checkSession({ session: u.session, extend: true, returnSession: true }, { headers: { traceparent: traceparent(2 * i + 1) } }),
       ]),
     );
     // Let the pool's refills after these calls finish: their round trips must not show up as traces either.
@@ -81,26 +81,30 @@ describe.each([
     const all = telemetry.spans();
     const servers = all.filter((s) => s.kind === SpanKind.SERVER);
     expect(servers).toHaveLength(12);
+    // Each call joined the trace its caller sent, under the caller's span.
+    const sent = new Map(Array.from({ length: 12 }, (_, i) => [traceparent(i).split("-")[1], traceparent(i).split("-")[2]]));
+    for (const server of servers) {
+      expect(sent.get(server.spanContext().traceId), server.name).toBe(server.parentSpanContext?.spanId);
+    }
+    expect(new Set(servers.map((s) => s.spanContext().traceId)).size).toBe(12);
+    // Every other span hangs, through parents that exist, from a call's span: no span is a root of its own.
     const byId = new Map(all.map((s) => [s.spanContext().spanId, s]));
     for (const span of all) {
-      if (span.kind === SpanKind.SERVER) continue;
-      // Walk up to the call's span: every step on the way is in the same trace.
       let up: ReadableSpan | undefined = span;
-      while (up && up.kind !== SpanKind.SERVER) {
-        const parent: ReadableSpan | undefined = up.parentSpanContext ? byId.get(up.parentSpanContext.spanId) : undefined;
-        expect(parent, `${span.name}: parent of ${up.name}`).toBeDefined();
-        expect(parent!.spanContext().traceId).toBe(span.spanContext().traceId);
-        up = parent;
-      }
+      while (up && up.kind !== SpanKind.SERVER) up = up.parentSpanContext ? byId.get(up.parentSpanContext.spanId) : undefined;
+      expect(up, `${span.name} has no call above it`).toBeDefined();
     }
-    // Each call's spans: its own step names, once each, whichever call finished first.
+    // Each call's own steps, once each: nothing of another call landed in it.
+    const direct = (server: ReadableSpan) =>
+      all
+        .filter((s) => s.parentSpanContext?.spanId === server.spanContext().spanId)
+        .map((s) => s.name)
+        .sort();
     for (const server of servers) {
-      const names = paths(server, all);
-      expect(names).toContain("para.session.import");
-      expect(names).toContain("para touch");
-      expect(names).toContain("para keep_alive");
-      expect(names.filter((n) => n === "para touch")).toHaveLength(1);
-      expect(names.includes("para.sign")).toBe(server.name.endsWith("/SignMessage"));
+      const expected = server.name.endsWith("/SignMessage")
+        ? ["para keep_alive", "para touch", "para.session.confirm", "para.session.import", "para.sign"]
+        : ["para keep_alive", "para touch", "para.session.confirm", "para.session.import"];
+      expect(direct(server), server.name).toEqual(expected);
     }
   });
 });

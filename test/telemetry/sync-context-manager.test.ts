@@ -67,9 +67,12 @@ describe("SynchronousContextManager", () => {
     expect(manager.bind(ctxOf("b"), emitter)).toBe(emitter);
   });
 
-  test("disable returns to the root context", () => {
+  test("disable returns to the root context at once", () => {
     const manager = new SynchronousContextManager();
-    manager.with(ctxOf("a"), () => manager.disable());
-    expect(manager.active()).toBe(ROOT_CONTEXT);
+    const seen = manager.with(ctxOf("a"), () => {
+      manager.disable();
+      return manager.active();
+    });
+    expect(seen).toBe(ROOT_CONTEXT);
   });
 });

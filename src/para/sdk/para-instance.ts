@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from "node:https";
 import { Para as ParaServer } from "@getpara/server-sdk";
 import { context } from "@opentelemetry/api";
 import type { ParaEnvironment } from "../../config/config.js";
+import { withinSpanOrSuppressed } from "../../telemetry/call-trace.js";
 import { untilAborted } from "../bounded.js";
 import type { RoundTripListener } from "../para-endpoints.js";
 import type { ParaFailure } from "../para-errors.js";
@@ -172,10 +173,10 @@ export function adaptParaInstance(
   // An instance serves one call at a time. Each round trip is reported in the trace context of the operation that
   // was the latest to start when its request went out (read as the operation starts: no context crosses an await,
   // telemetry/sync-context-manager.ts); its construction's, in the context it was built in.
-  let traceContext = context.active();
+  let traceContext = withinSpanOrSuppressed(context.active());
   const started = <F extends (...args: never[]) => unknown>(op: F): F =>
     ((...args: Parameters<F>) => {
-      traceContext = context.active();
+      traceContext = withinSpanOrSuppressed(context.active());
       return op(...args);
     }) as F;
   const observer = observeResponses(

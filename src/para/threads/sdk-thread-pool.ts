@@ -1,4 +1,5 @@
 import { type Context, context, ROOT_CONTEXT } from "@opentelemetry/api";
+import { withinSpanOrSuppressed } from "../../telemetry/call-trace.js";
 import { suppressTracing } from "@opentelemetry/core";
 import { Code } from "@connectrpc/connect";
 import { retryable } from "../../errors/error-model.js";
@@ -150,7 +151,7 @@ export class SdkThreadPool implements ParaInstanceSource {
 
   async acquire(signal: AbortSignal): Promise<ParaInstance> {
     // The caller's trace context, read before any await (no context crosses one: telemetry/sync-context-manager.ts).
-    const traceContext = context.active();
+    const traceContext = withinSpanOrSuppressed(context.active());
     // A call that comes while the threads are still starting (a fresh process, a replacement) waits for one, as a
     // call waits for the signing worker with the SDK on the main thread; with every thread dead it fails at once.
     if (!this.available && !this.stopping && this.threads.some((t) => t?.state === "starting")) await untilAborted(this.ready(), signal);
@@ -170,7 +171,7 @@ export class SdkThreadPool implements ParaInstanceSource {
     const instance = remoteParaInstance((op, args, extra) => {
       const opId = this.nextId++;
       if (thread.state !== "ready") return Promise.reject(threadUnavailable());
-      this.contexts.set(opId, context.active());
+      this.contexts.set(opId, withinSpanOrSuppressed(context.active()));
       const { signal } = extra;
       const onAbort = () => thread.handle.postMessage({ t: "abort", id: opId });
       signal?.addEventListener("abort", onAbort, { once: true });

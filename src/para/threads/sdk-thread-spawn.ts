@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { getHeapStatistics } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { ThreadHandle } from "./sdk-thread-pool.js";
 import type { SdkThreadOptions } from "./sdk-thread-protocol.js";
@@ -31,4 +32,14 @@ export function spawnSdkThread(options: SdkThreadOptions, index: number): Thread
   ).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { ...common, eval: true }) as unknown as ThreadHandle;
+}
+
+/**
+ * The old-generation cap an SDK thread gets (MiB): the configured one, unless V8's own limit for this process is
+ * lower. V8 sizes its own from the container's memory limit when there is one; raising it there would let a thread
+ * grow past what the container allows, and a limit below 2 GiB already keeps V8's heap growth moderate
+ * (docs/para-sdk.md §2.5). 0: no cap of ours.
+ */
+export function threadHeapLimitMb(configuredMb: number, ownMb = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20)): number {
+  return configuredMb > 0 ? Math.min(configuredMb, ownMb) : 0;
 }
