@@ -1,6 +1,7 @@
 // Attacker: SDK work that holds more and more memory in its thread (a leak in the SDK, a flood of instances).
 // Honest users: the process and every other call. The thread's heap cap (SIGNER_SDK_THREAD_HEAP_MB) makes such a
 // thread end, like a crashed one, instead of growing the process without bound. Real worker threads, no ports.
+import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { expect, test } from "vitest";
@@ -30,8 +31,10 @@ test("an SDK thread gets its old-generation cap and young-generation size; with 
   const plain = new Worker(`require("node:worker_threads").parentPort.on("message", () => undefined);`, { eval: true });
   try {
     expect(capped.resourceLimits).toMatchObject({ maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 96 });
-    // With 0, the thread has what any worker gets here without limits of its own.
+    // With 0, the thread has what any worker gets here without limits of its own: V8's, known once it runs.
+    await Promise.all([once(uncapped, "online"), once(plain, "online")]);
     expect(uncapped.resourceLimits).toEqual(plain.resourceLimits);
+    expect(uncapped.resourceLimits?.maxOldGenerationSizeMb).toBeGreaterThan(0);
   } finally {
     await Promise.all([capped.terminate(), uncapped.terminate(), plain.terminate()]);
   }
