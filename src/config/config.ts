@@ -211,8 +211,8 @@ export function envToConfig(env: Env): Config {
       poolSize: integer(env, "SIGNER_POOL_SIZE", 32, 0, 1024),
       poolRefillConcurrency: integer(env, "SIGNER_POOL_REFILL_CONCURRENCY", 8, 1, 256),
       sdkThreads: (env["SIGNER_SDK_THREADS"] ?? "auto") === "auto" ? "auto" : integer(env, "SIGNER_SDK_THREADS", 0, 0, 64),
-      sdkThreadHeapMb: sdkThreadHeapMb(env),
-      sdkThreadYoungMb: sdkThreadYoungMb(env),
+      sdkThreadHeapMb: v8HeapMb(env, "SIGNER_SDK_THREAD_HEAP_MB", 2000, 256, 65_536),
+      sdkThreadYoungMb: v8HeapMb(env, "SIGNER_SDK_THREAD_YOUNG_MB", 96, 16, 1024),
       paraMaxConcurrent: integer(env, "SIGNER_PARA_MAX_CONCURRENT", 0, 0, 100_000),
       paraMaxRps: integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000),
       paraBurst: integer(env, "SIGNER_PARA_BURST", Math.max(integer(env, "SIGNER_PARA_MAX_RPS", 0, 0, 1_000_000), 1), 1, 1_000_000),
@@ -331,16 +331,12 @@ function authzConfig(env: Env): AuthzPolicy | undefined {
   return { ...policy, trustForwardedClientCert: boolean(env, "SIGNER_TRUST_XFCC", policy.trustForwardedClientCert) };
 }
 
-/** SIGNER_SDK_THREAD_HEAP_MB: 0 (V8's own limit) or at least 256 MiB, below which a thread would run out at once. */
-function sdkThreadHeapMb(env: Env): number {
-  const mb = integer(env, "SIGNER_SDK_THREAD_HEAP_MB", 2000, 0, 65_536);
-  if (mb > 0 && mb < 256) throw new ConfigError(`SIGNER_SDK_THREAD_HEAP_MB: ${mb} is below 256 (0 leaves V8's own limit)`);
-  return mb;
-}
-
-/** SIGNER_SDK_THREAD_YOUNG_MB: 0 (V8's own) or 16..1024 MiB. */
-function sdkThreadYoungMb(env: Env): number {
-  const mb = integer(env, "SIGNER_SDK_THREAD_YOUNG_MB", 96, 0, 1024);
-  if (mb > 0 && mb < 16) throw new ConfigError(`SIGNER_SDK_THREAD_YOUNG_MB: ${mb} is below 16 (0 leaves V8's own)`);
+/**
+ * A V8 heap size in MiB for the SDK threads: 0 leaves V8's own, else from `min` (below it a thread would run out at
+ * once, or V8 would ignore it) to `max`.
+ */
+function v8HeapMb(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const mb = integer(env, name, fallback, 0, max);
+  if (mb > 0 && mb < min) throw new ConfigError(`${name}: ${mb} is below ${min} (0 leaves V8's own)`);
   return mb;
 }

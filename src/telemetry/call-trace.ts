@@ -19,5 +19,8 @@ export function callTrace(values: ContextValues): Context {
  * than starting a trace of its own.
  */
 export function withinSpanOrSuppressed(ctx: Context): Context {
+  if (ctx === ROOT_CONTEXT) return SUPPRESSED_ROOT; // every operation's case with tracing off: no new context each time
   return trace.getSpan(ctx) ? ctx : suppressTracing(ctx);
 }
+
+const SUPPRESSED_ROOT = suppressTracing(ROOT_CONTEXT);

@@ -181,7 +181,6 @@ export function adaptParaInstance(
     }) as F;
   const observer = observeResponses(
     http,
-    onRoundTrip && ((trip) => context.with(traceContext, () => onRoundTrip(trip))),
     onRoundTrip &&
       (() => {
         const requestContext = traceContext;

@@ -14,25 +14,25 @@ export interface ResponseObserver {
 
 /**
  * Watches every HTTP round trip of one SDK instance's API client: reports each (endpoint template, status, duration)
- * to `onRoundTrip`, and remembers the last failure. Install it synchronously after construction: the SDK sends
+ * to a listener, and remembers the last failure. Install it synchronously after construction: the SDK sends
  * nothing before its constructor returns (docs/para-sdk.md §2.1), so every round trip of the instance is observed.
- * `listenerAtStart`, when given, names each request's listener as the request starts (para-instance.ts reports a
- * round trip in the trace context its request started in); else `onRoundTrip` hears them all.
+ * `listenerAtStart` names each request's listener as the request starts (para-instance.ts reports a round trip in
+ * the trace context its request started in); a failure not tied to one request is told to the listener of now.
  */
-export function observeResponses(http: SdkHttpClient, onRoundTrip?: RoundTripListener, listenerAtStart?: () => RoundTripListener): ResponseObserver {
+export function observeResponses(http: SdkHttpClient, listenerAtStart?: () => RoundTripListener): ResponseObserver {
   let lastFailure: ParaFailure | undefined;
   const inFlight = new Map<SdkRequestConfig, { startedAt: number; listener: RoundTripListener | undefined }>();
   const finish = (config: SdkRequestConfig | undefined, status: number | undefined) => {
     const started = config ? inFlight.get(config) : undefined;
     if (config) inFlight.delete(config);
     if (status !== 200) lastFailure = { status, code: lastFailure?.code };
-    const listener = started ? started.listener : onRoundTrip;
+    const listener = started ? started.listener : listenerAtStart?.();
     listener?.({ endpoint: paraEndpointOf(config?.url ?? ""), status, durationMs: started === undefined ? 0 : performance.now() - started.startedAt });
   };
   // axios runs `transformResponse` for every HTTP answer, error statuses too, before the SDK's own interceptor turns
   // errors into status-less messages (docs/para-sdk.md §1 "Status handling").
   http.interceptors.request.use((config) => {
-    inFlight.set(config, { startedAt: performance.now(), listener: listenerAtStart ? listenerAtStart() : onRoundTrip });
+    inFlight.set(config, { startedAt: performance.now(), listener: listenerAtStart?.() });
     const observe: SdkResponseTransform = function (data, _headers, status) {
       // A kept answer to a construction request (anonymous-answers.ts) was no round trip to Para.
       if (answeredLocally(this)) inFlight.delete(this);
