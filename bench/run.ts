@@ -182,8 +182,7 @@ async function runAllSystems(
       log(`warming up every system (not recorded): ${describeCriterion(w, w.windowMs, w.concurrency)}`);
       for (const l of live) {
         for (const rpc of config.rpcs) {
-          const before = l.warmup.reduce((sum, e) => sum + e.calls, 0);
-          const r = await warmUntilSettled(l.target.sender(prepared.get(rpc) ?? []), l.system.pid, rpc, w, before);
+          const r = await warmUntilSettled(l.target.sender(prepared.get(rpc) ?? []), l.system.pid, rpc, w);
           l.warmup.push(r);
           const curve = r.mainCpuMsPerCall.map((v) => fmt(v, 2)).join(" ");
           log(

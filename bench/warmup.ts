@@ -27,8 +27,7 @@ export interface WarmupRecord {
   cpuMsPerCall: number[];
 }
 
-/** `priorCalls`: the system's warm-up calls of other RPCs before this one (they count towards `minCalls`). */
-export async function warmUntilSettled(send: Send, pid: number, rpc: RpcName, o: WarmupOptions, priorCalls = 0): Promise<WarmupRecord> {
+export async function warmUntilSettled(send: Send, pid: number, rpc: RpcName, o: WarmupOptions): Promise<WarmupRecord> {
   const windows: WarmupWindow[] = [];
   const started = performance.now();
   for (;;) {
@@ -48,7 +47,7 @@ export async function warmUntilSettled(send: Send, pid: number, rpc: RpcName, o:
       mainCpuMsPerCall: perCall(used?.mainCpuSeconds),
       cpuMsPerCall: perCall(used?.cpuSeconds),
     });
-    const verdict = settleVerdict(windows, performance.now() - started, o, priorCalls);
+    const verdict = settleVerdict(windows, performance.now() - started, o);
     if (verdict.done) {
       return {
         rpc,
