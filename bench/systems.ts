@@ -61,8 +61,19 @@ function settingsFrom(name: string): Record<string, string> {
 /** Node flags for the Express pattern, for experiments (e.g. --cpu-prof to compare profiles). */
 const EXPRESS_NODE_ARGS = nodeArgsFrom("BENCH_EXPRESS_NODE_ARGS");
 
-/** Node flags para-signer runs with (as its start script and image do); BENCH_SIGNER_NODE_ARGS overrides, for experiments. */
-const SIGNER_NODE_ARGS = nodeArgsFrom("BENCH_SIGNER_NODE_ARGS");
+/**
+ * The V8 flags para-signer's start script and image run it with (test/deploy/runtime-flags.test.ts checks the three
+ * agree). `--no-memory-reducer`: V8 shrinks an idle heap (full GCs, a smaller young generation), and the first
+ * seconds of load after a quiet spell then pay for growing every heap back: the main thread's, each SDK thread's and
+ * each signing worker's (bench/results/memory-reducer.md).
+ */
+export const SIGNER_RUNTIME_FLAGS = ["--no-memory-reducer"] as const;
+
+/**
+ * Node flags para-signer runs with: those of its start script and image, then BENCH_SIGNER_NODE_ARGS (for
+ * experiments; a later V8 flag wins, so `--memory-reducer` there measures V8's default).
+ */
+const SIGNER_NODE_ARGS = [...SIGNER_RUNTIME_FLAGS, ...nodeArgsFrom("BENCH_SIGNER_NODE_ARGS")];
 
 export function systemSpecs(o: SpecOptions): SystemSpec[] {
   const para = { PARA_ENVIRONMENT: "DEV", PARA_API_KEY: o.key.apiKey, PARA_SECRET_API_KEY: o.key.secretApiKey, PARA_JWT_AUDIENCE: o.key.apiKeyId };
@@ -135,7 +146,7 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
       label: `para-signer ${[...variant, ...Object.entries(variantEnv).map(([k, v]) => `${k}=${v}`)].join(" ")}`,
       protocol: "grpc",
       entry: "src/runtime/main.ts",
-      nodeArgs: variant,
+      nodeArgs: [...SIGNER_RUNTIME_FLAGS, ...variant],
       env: { ...signer, ...variantEnv },
     });
   }
