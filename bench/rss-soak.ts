@@ -22,7 +22,10 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const log = (msg: string) => process.stderr.write(`[rss ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const LIMIT_MIB = 50;
 
-/** The settings this soak reads (and only those), as given to this run: `env NAME=value … ` before the command. */
+/**
+ * The settings this soak reads, as given to this run: `env NAME=value … ` before the command. The service's own
+ * SIGNER_* settings reach it through bench/systems.ts, so those given are named too.
+ */
 const SETTINGS = [
   "BENCH_RSS_CALLS",
   "BENCH_RSS_CONCURRENCY",
@@ -33,7 +36,10 @@ const SETTINGS = [
   "BENCH_CONNECTIONS",
 ];
 function settings(): string {
-  const given = SETTINGS.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`);
+  const service = Object.keys(process.env)
+    .filter((name) => name.startsWith("SIGNER_"))
+    .sort();
+  const given = [...SETTINGS, ...service].filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`);
   return given.length ? `env ${given.join(" ")} ` : "";
 }
 
