@@ -37,5 +37,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s CMD ["node", "dist/sr
 # Exec form, node directly: npm would not forward SIGTERM for a graceful drain.
 # The OTel bootstrap is preloaded; it does nothing unless OTEL_EXPORTER_OTLP_* is set.
 # --no-memory-reducer: V8 keeps each heap at its loaded size through a quiet spell, so load after it does not pay
-# for growing every heap back (README "Performance"; the memory limit is sized for the loaded size anyway).
+# for growing every heap back (README "Running in a mesh"; the memory limit is sized for the loaded size anyway).
 CMD ["node", "--no-memory-reducer", "--enable-source-maps", "--import", "./dist/src/runtime/otel.js", "dist/src/runtime/main.js"]

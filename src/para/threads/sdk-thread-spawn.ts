@@ -10,7 +10,8 @@ import type { SdkThreadOptions } from "./sdk-thread-protocol.js";
  * tsx), Node cannot load TypeScript in a worker and ignores `--import` in a worker's execArgv (Node 20), so a
  * two-line bootstrap registers tsx in the thread first. The main process's flags are not passed on: `--import
  * otel.js` would start a second OpenTelemetry SDK in every thread (the threads report round trips to the main
- * thread's instead).
+ * thread's instead). V8 flags (the image's `--no-memory-reducer`) are per process: every thread has them already, and
+ * a Worker refuses them in its execArgv (ERR_WORKER_INVALID_EXEC_ARGV).
  */
 export function spawnSdkThread(options: SdkThreadOptions, index: number): ThreadHandle {
   const fromSource = import.meta.url.endsWith(".ts");
