@@ -8,7 +8,7 @@ import { CPU_PER_CALL, MAIN_CPU_PER_CALL, P50, RunView, THROUGHPUT, type PairedR
 import { describeCriterion } from "./settle.js";
 import { median } from "./stats.js";
 import type { BenchRun } from "./results.js";
-import { LOG_LEVEL } from "./systems.js";
+import { LOG_LEVEL, SIGNER_RUNTIME_FLAGS } from "./systems.js";
 
 const RPC_LABEL: Record<RpcName, string> = {
   CheckSession: "CheckSession (extend=false)",
@@ -78,7 +78,9 @@ export function renderReport(run: BenchRun): string {
       `- **Tracing on:** \`--import ./src/runtime/otel.ts\` with OTEL_EXPORTER_OTLP_ENDPOINT at an in-bench OTLP/HTTP sink answering 200 (received ${run.otlp.requests} exports, ${n(run.otlp.bytes / 1024 / 1024, 1)} MiB)`,
     );
   p(
-    "- **Systems:** *para-signer* = `src/runtime/main.ts` as it is in the working tree; *docs' Express pattern* = `bench/express-pattern.ts` (new ParaServer + importSession + isSessionActive [+ signMessage] per request, on node:http since Express is not installed, no worker warm-up); *floor* = `bench/floor-server.ts` (Connect on h2c, only the unavoidable Para round trips, no SDK)",
+    "- **Systems:** *para-signer* = `src/runtime/main.ts` as it is in the working tree, run as the image runs it (`node " +
+      SIGNER_RUNTIME_FLAGS.join(" ") +
+      "`: the pattern and the floor run on plain `node`); *docs' Express pattern* = `bench/express-pattern.ts` (new ParaServer + importSession + isSessionActive [+ signMessage] per request, on node:http since Express is not installed, no worker warm-up); *floor* = `bench/floor-server.ts` (Connect on h2c, only the unavoidable Para round trips, no SDK)",
   );
   p();
 

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { startBenchBackend } from "./backend.js";
 import { runStep } from "./load.js";
 import { readProc, type ProcReading } from "./proc-sampler.js";
-import { launch, REPO_ROOT, systemSpecs } from "./systems.js";
+import { launch, REPO_ROOT, type SystemSpec, systemSpecs } from "./systems.js";
 import { createTarget } from "./target.js";
 import { prepareAll } from "./workload.js";
 
@@ -24,7 +24,8 @@ const LIMIT_MIB = 50;
 
 /**
  * The settings this soak reads, as given to this run: `env NAME=value … ` before the command. The service's own
- * SIGNER_* settings reach it through bench/systems.ts, so those given are named too.
+ * SIGNER_* settings reach it through bench/systems.ts, so those given are named too, unless the system's spec sets
+ * them itself (`fixed`).
  */
 const SETTINGS = [
   "BENCH_RSS_CALLS",
@@ -34,10 +35,13 @@ const SETTINGS = [
   "BENCH_RSS_LATENCY_MS",
   "BENCH_SESSIONS",
   "BENCH_CONNECTIONS",
+  // Read by bench/systems.ts for every para-signer system.
+  "BENCH_SIGNER_NODE_ARGS",
+  "BENCH_SYSTEM_CPUS",
 ];
-function settings(): string {
+function settings(fixed: Record<string, string>): string {
   const service = Object.keys(process.env)
-    .filter((name) => name.startsWith("SIGNER_"))
+    .filter((name) => name.startsWith("SIGNER_") && !(name in fixed))
     .sort();
   const given = [...SETTINGS, ...service].filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`);
   return given.length ? `env ${given.join(" ")} ` : "";
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
       sample();
     }
     const seconds = (performance.now() - t0) / 1000;
-    writeFileSync(join(REPO_ROOT, "bench", "results", "rss-soak.md"), report(samples, { calls, concurrency, latencyMs, seconds, started, warmup }));
+    writeFileSync(join(REPO_ROOT, "bench", "results", "rss-soak.md"), report(samples, { calls, concurrency, latencyMs, seconds, started, warmup, spec }));
     log(`done in ${seconds.toFixed(0)} s: bench/results/rss-soak.md`);
   } finally {
     target.close();
@@ -92,7 +96,10 @@ async function main(): Promise<void> {
   }
 }
 
-function report(samples: Sample[], o: { calls: number; concurrency: number; latencyMs: number; seconds: number; started: Date; warmup: number }): string {
+function report(
+  samples: Sample[],
+  o: { calls: number; concurrency: number; latencyMs: number; seconds: number; started: Date; warmup: number; spec: SystemSpec },
+): string {
   const first = samples[0];
   const last = samples[samples.length - 1];
   if (!first || !last) return "no samples\n";
@@ -103,8 +110,8 @@ function report(samples: Sample[], o: { calls: number; concurrency: number; late
   return [
     "# para-signer RSS soak-lite",
     "",
-    `- **Command:** \`flock /tmp/para-signer-tests.lock ${settings()}npm run bench:rss\` · **date** ${o.started.toISOString()} · **took** ${o.seconds.toFixed(0)} s · Node ${process.version}`,
-    `- ${o.calls} CheckSession calls (extend=false) at concurrency ${o.concurrency}, +${o.latencyMs} ms per Para request, LOG_LEVEL=warn; samples every ${samples[1] ? samples[1].calls - first.calls : 0} calls after a warm-up of ${o.warmup} calls`,
+    `- **Command:** \`flock /tmp/para-signer-tests.lock ${settings(o.spec.env)}npm run bench:rss\` · **date** ${o.started.toISOString()} · **took** ${o.seconds.toFixed(0)} s · Node ${process.version}`,
+    `- ${o.calls} CheckSession calls (extend=false) at concurrency ${o.concurrency}, +${o.latencyMs} ms per Para request, LOG_LEVEL=warn; samples every ${samples[1] ? samples[1].calls - first.calls : 0} calls after a warm-up of ${o.warmup} calls; para-signer runs as \`node ${o.spec.nodeArgs.join(" ")}\``,
     `- **RSS first-warm → last:** ${first.rssMiB.toFixed(0)} → ${last.rssMiB.toFixed(0)} MiB (${growth >= 0 ? "+" : ""}${growth.toFixed(0)} MiB; min ${min.toFixed(0)}, max ${max.toFixed(0)}; limit +${LIMIT_MIB} MiB) · **threads** ${first.threads} → ${last.threads} · **open fds** ${first.fds} → ${last.fds} · **errors** ${last.errors} · **${verdict}**`,
     "",
     "| calls | s | RSS MiB | peak RSS (VmHWM) MiB | threads | fds | errors |",

@@ -14,7 +14,7 @@ import type { FaultSpec } from "../src/local-para/index.js";
 import { type BenchSession, startBenchBackend } from "./backend.js";
 import { readProcTree } from "./proc-sampler.js";
 import { summarize } from "./stats.js";
-import { launch, REPO_ROOT } from "./systems.js";
+import { launch, REPO_ROOT, SIGNER_RUNTIME_FLAGS } from "./systems.js";
 
 const minutes = Number(process.env["SOAK_MINUTES"] ?? "10");
 const rate = Number(process.env["SOAK_RPS"] ?? "40");
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       label: "para-signer",
       protocol: "grpc",
       entry: "src/runtime/main.ts",
-      nodeArgs: [],
+      nodeArgs: [...SIGNER_RUNTIME_FLAGS],
       env: {
         PARA_ENVIRONMENT: "DEV",
         PARA_API_KEY: backend.key.apiKey,

@@ -62,8 +62,9 @@ function settingsFrom(name: string): Record<string, string> {
 const EXPRESS_NODE_ARGS = nodeArgsFrom("BENCH_EXPRESS_NODE_ARGS");
 
 /**
- * The V8 flags para-signer's start script and image run it with (test/deploy/runtime-flags.test.ts checks the three
- * agree). `--no-memory-reducer`: V8 shrinks an idle heap (full GCs, a smaller young generation), and the first
+ * The V8 flags para-signer's start script and image run it with, and so every para-signer system of the bench (the
+ * docs' pattern runs as the docs give it: plain `node`). test/deploy/runtime-flags.test.ts checks the image, the start
+ * script and these agree. `--no-memory-reducer`: V8 shrinks an idle heap (full GCs, a smaller young generation), and the first
  * seconds of load after a quiet spell then pay for growing every heap back: the main thread's, each SDK thread's and
  * each signing worker's (bench/results/memory-reducer.md).
  */
@@ -146,7 +147,7 @@ export function systemSpecs(o: SpecOptions): SystemSpec[] {
       label: `para-signer ${[...variant, ...Object.entries(variantEnv).map(([k, v]) => `${k}=${v}`)].join(" ")}`,
       protocol: "grpc",
       entry: "src/runtime/main.ts",
-      nodeArgs: [...SIGNER_RUNTIME_FLAGS, ...variant],
+      nodeArgs: [...SIGNER_NODE_ARGS, ...variant],
       env: { ...signer, ...variantEnv },
     });
   }
