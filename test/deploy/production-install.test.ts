@@ -4,18 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { HealthCheckResponse_ServingStatus as S } from "../../gen/grpc/health/v1/health_pb.js";
+import { dockerCmd } from "../support/dockerfile.js";
 import { localPara } from "../support/local-para-admin.js";
 import { REPO_ROOT as root, spawnService, waitForHealth } from "../support/service-process.js";
 
 const work = mkdtempSync(join(tmpdir(), "para-signer-image-"));
-
-/** The Dockerfile's CMD, read from the Dockerfile itself so the two cannot drift apart. */
-function dockerCmd(): string[] {
-  const line = readFileSync(join(root, "Dockerfile"), "utf8")
-    .split("\n")
-    .find((l) => l.startsWith("CMD "));
-  return JSON.parse(line!.slice(4)) as string[];
-}
 
 function registryReachable(): boolean {
   try {

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { SIGNER_RUNTIME_FLAGS, systemSpecs } from "../../bench/systems.js";
+import { dockerCmd } from "../support/dockerfile.js";
 import { REPO_ROOT } from "../support/service-process.js";
 
 /** The node flags of a `node <flags…> <entry> <args…>` command: those before the entry (an `--import`'s module included). */
@@ -21,10 +22,7 @@ function nodeFlags(tokens: readonly string[]): string[] {
 }
 
 function imageFlags(): string[] {
-  const cmd = readFileSync(join(REPO_ROOT, "Dockerfile"), "utf8")
-    .split("\n")
-    .find((l) => l.startsWith("CMD "));
-  return nodeFlags(JSON.parse(cmd!.slice(4)) as string[]);
+  return nodeFlags(dockerCmd());
 }
 
 function startFlags(): string[] {
